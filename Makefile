@@ -1,0 +1,52 @@
+# Two commands set everything up: `make synth` and `make test`.
+# Both build .venv from the pinned requirements.txt when it is missing or stale.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.eksguard-installed
+# jsii warns that Node 20 is end of life; a Node 22 from the npm registry is used when npm
+# can install it, the node on PATH otherwise.
+NODE_DIR := .tools/node
+NODE22 := $(NODE_DIR)/node_modules/node/bin/node
+export JSII_NODE ?= $(if $(wildcard $(NODE22)),$(abspath $(NODE22)),node)
+
+.PHONY: synth test unit integration bench dist clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@
+
+$(NODE22):
+	npm install --silent --no-save --prefix $(NODE_DIR) node@22 || echo "Node 22 not installed; jsii uses the node on PATH"
+
+venv: $(STAMP) $(NODE22)
+
+synth: venv
+	$(MAKE) --no-print-directory _synth
+
+_synth:
+	$(PY) main.py
+
+test: venv
+	$(MAKE) --no-print-directory _test
+
+_test:
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+unit: venv
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+integration: venv
+	$(PY) -m pytest tests/integration $(PYTEST_ARGS)
+
+bench: venv
+	$(PY) bench/harness_cycle.py
+
+dist: venv
+	$(PY) -m pip wheel --no-deps -w dist .
+
+clean:
+	rm -rf cdktf.out dist build .pytest_cache

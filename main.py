@@ -1,0 +1,169 @@
+"""The eksguard reference app: a secure EKS cluster in its own VPC.
+
+``make synth`` (or ``cdktn synth`` / ``cdktf synth``) runs it. Settings come from the
+environment:
+
+- ``AWS_REGION`` (default ``us-east-1``), ``EKSGUARD_CLUSTER_NAME`` (default
+  ``eksguard-reference``), ``EKSGUARD_STACK_NAME`` (default ``eksguard-reference``);
+- a local backend, or Terraform Cloud when ``TF_CLOUD_ORGANIZATION`` and ``TF_WORKSPACE``
+  are both set (``TF_CLOUD_HOSTNAME`` optional).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from constructs import Construct
+
+from eksguard import (
+    EksClusterProps,
+    IrsaRoleOptions,
+    ManagedNodeGroupOptions,
+    SecureEksCluster,
+    SecureEksClusterSpec,
+    ServiceAccount,
+    Taint,
+)
+from eksguard._framework import (
+    App,
+    CloudBackend,
+    Fn,
+    LocalBackend,
+    NamedCloudWorkspace,
+    TerraformOutput,
+    TerraformStack,
+    aws,
+)
+
+VPC_CNI_POLICY_ARN = "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReferenceSettings:
+    """The reference app's settings, read once from the environment."""
+
+    region: str = "us-east-1"
+    cluster_name: str = "eksguard-reference"
+    stack_name: str = "eksguard-reference"
+    tf_cloud_organization: str | None = None
+    tf_cloud_workspace: str | None = None
+    tf_cloud_hostname: str | None = None
+
+    @classmethod
+    def from_environment(cls) -> ReferenceSettings:
+        env = os.environ
+        return cls(
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or cls.region,
+            cluster_name=env.get("EKSGUARD_CLUSTER_NAME", cls.cluster_name),
+            stack_name=env.get("EKSGUARD_STACK_NAME", cls.stack_name),
+            tf_cloud_organization=env.get("TF_CLOUD_ORGANIZATION"),
+            tf_cloud_workspace=env.get("TF_WORKSPACE"),
+            tf_cloud_hostname=env.get("TF_CLOUD_HOSTNAME"),
+        )
+
+
+class ReferenceStack(TerraformStack):
+    """A VPC with two private subnets and a ``SecureEksCluster`` with on-demand and spot
+    node groups, an IRSA role for the VPC CNI and one for an application."""
+
+    def __init__(self, scope: Construct, id: str, *, settings: ReferenceSettings) -> None:
+        super().__init__(scope, id)
+        aws.provider.AwsProvider(self, "aws", region=settings.region)
+        if settings.tf_cloud_organization and settings.tf_cloud_workspace:
+            CloudBackend(self, organization=settings.tf_cloud_organization,
+                         workspaces=NamedCloudWorkspace(settings.tf_cloud_workspace),
+                         hostname=settings.tf_cloud_hostname)
+        else:
+            LocalBackend(self, path="terraform.tfstate")
+
+        name = settings.cluster_name
+        tags = {"eksguard:cluster": name}
+        vpc = aws.vpc.Vpc(self, "vpc", cidr_block="10.0.0.0/16", enable_dns_support=True,
+                          enable_dns_hostnames=True, tags={**tags, "Name": name})
+        # No rules: nothing may use the default security group.
+        aws.default_security_group.DefaultSecurityGroup(self, "default-sg", vpc_id=vpc.id, tags=tags)
+        zones = aws.data_aws_availability_zones.DataAwsAvailabilityZones(
+            self, "zones", state="available")
+        routes = aws.route_table.RouteTable(self, "private-routes", vpc_id=vpc.id, tags=tags)
+        subnets = []
+        for index, cidr in enumerate(("10.0.0.0/19", "10.0.32.0/19")):
+            subnet = aws.subnet.Subnet(
+                self, f"private-{index}", vpc_id=vpc.id, cidr_block=cidr,
+                availability_zone=Fn.element(zones.names, index),
+                tags={**tags, "Name": f"{name}-private-{index}",
+                      "kubernetes.io/role/internal-elb": "1",
+                      f"kubernetes.io/cluster/{name}": "shared"})
+            aws.route_table_association.RouteTableAssociation(
+                self, f"private-{index}-routes", subnet_id=subnet.id, route_table_id=routes.id)
+            subnets.append(subnet.id)
+
+        eks = SecureEksCluster(self, "eks", spec=SecureEksClusterSpec(
+            cluster=EksClusterProps(name=name, subnet_ids=subnets, tags=tags),
+            irsa_roles={
+                "vpc-cni": IrsaRoleOptions(
+                    service_accounts=[ServiceAccount(namespace="kube-system", name="aws-node")],
+                    managed_policy_arns=[VPC_CNI_POLICY_ARN]),
+                "orders-api": IrsaRoleOptions(
+                    service_accounts=[ServiceAccount(namespace="orders", name="orders-api")],
+                    inline_policies={"read-orders-config": {
+                        "Version": "2012-10-17",
+                        "Statement": [{
+                            "Effect": "Allow",
+                            "Action": ["ssm:GetParameter", "ssm:GetParametersByPath"],
+                            "Resource": f"arn:aws:ssm:{settings.region}:*:parameter/orders/*",
+                        }],
+                    }}),
+            },
+            node_groups={
+                "on-demand": ManagedNodeGroupOptions(
+                    labels={"eksguard.io/capacity": "on-demand"}),
+                "spot": ManagedNodeGroupOptions(
+                    capacity_type="SPOT", instance_types=["m6i.large", "m6a.large", "m5.large"],
+                    min_size=0, desired_size=1, max_size=5,
+                    labels={"eksguard.io/capacity": "spot"},
+                    taints=[Taint(key="eksguard.io/spot", value="true", effect="NO_SCHEDULE")]),
+            },
+        ))
+
+        TerraformOutput(self, "cluster_name", value=eks.cluster.cluster_name)
+        TerraformOutput(self, "cluster_arn", value=eks.cluster.cluster_arn)
+        TerraformOutput(self, "cluster_endpoint", value=eks.cluster.cluster_endpoint)
+        TerraformOutput(self, "oidc_provider_arn", value=eks.oidc_provider.provider_arn)
+        TerraformOutput(self, "vpc_id", value=vpc.id)
+        for role_id, role in eks.irsa_roles.items():
+            TerraformOutput(self, f"{role_id.replace('-', '_')}_role_arn", value=role.role_arn)
+        for group_id, group in eks.node_groups.items():
+            key = group_id.replace("-", "_")
+            TerraformOutput(self, f"{key}_node_role_arn", value=group.node_role.role_arn)
+            TerraformOutput(self, f"{key}_launch_template_id",
+                            value=group.launch_template.launch_template_id)
+        TerraformOutput(self, "service_account_manifests",
+                        value=[m for r in eks.irsa_roles.values() for m in r.service_account_manifests()])
+
+
+def build_app(settings: ReferenceSettings | None = None, outdir: str | None = None) -> App:
+    """The reference app, not yet synthesized."""
+    app = App(outdir=outdir) if outdir else App()
+    settings = settings or ReferenceSettings.from_environment()
+    ReferenceStack(app, settings.stack_name, settings=settings)
+    return app
+
+
+def summarize(outdir: Path) -> str:
+    """Stacks, resource counts and where the output went, from the synthesized manifest."""
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    lines = [f"eksguard: synthesized {len(manifest['stacks'])} stack(s) into {outdir.resolve()}"]
+    for stack_name, stack in manifest["stacks"].items():
+        document = json.loads((outdir / stack["synthesizedStackPath"]).read_text())
+        count = sum(len(v) for v in document.get("resource", {}).values())
+        lines.append(f"  {stack_name}: {count} resources -> {outdir / stack['synthesizedStackPath']}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    reference_app = build_app()
+    reference_app.synth()
+    print(summarize(Path(reference_app.outdir)))

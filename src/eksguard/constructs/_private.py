@@ -1,0 +1,82 @@
+"""Helpers shared by the construct families: IAM documents, attachments, the partition."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from constructs import Construct
+
+from eksguard._framework import TerraformStack, aws, is_token
+
+POLICY_VERSION = "2012-10-17"
+_PARTITION_ID = "eksguard-partition"
+
+
+def partition(scope: Construct) -> str:
+    """``${data.aws_partition...partition}``, one data source per stack, so the
+    managed-policy ARNs are right in aws, aws-cn and aws-us-gov."""
+    stack = TerraformStack.of(scope)
+    existing = stack.node.try_find_child(_PARTITION_ID)
+    if existing is None:
+        existing = aws.data_aws_partition.DataAwsPartition(stack, _PARTITION_ID)
+    return existing.partition
+
+
+def managed_policy_arn(scope: Construct, policy_name: str) -> str:
+    """The ARN of the AWS managed policy ``policy_name`` in the stack's partition."""
+    return f"arn:{partition(scope)}:iam::aws:policy/{policy_name}"
+
+
+def policy_document(statements: Sequence[Mapping[str, Any]]) -> str:
+    """An IAM policy document as compact JSON; Terraform references inside it resolve."""
+    return json.dumps({"Version": POLICY_VERSION, "Statement": list(statements)}, separators=(",", ":"))
+
+
+def service_trust_policy(service: str, actions: Sequence[str] = ("sts:AssumeRole",)) -> str:
+    """A trust policy that lets one AWS service principal assume the role."""
+    action: str | list[str] = actions[0] if len(actions) == 1 else list(actions)
+    return policy_document(
+        [{"Effect": "Allow", "Principal": {"Service": service}, "Action": action}]
+    )
+
+
+def _policy_id(arn: str, index: int) -> str:
+    """``policy-<policy name>`` when the name is literal (even if the partition is not)."""
+    name = arn.rsplit("/", 1)[-1]
+    if is_token(name):
+        return f"policy-{index}"
+    return "policy-" + re.sub(r"[^A-Za-z0-9_-]", "-", name)
+
+
+def attach_policies(scope: Construct, role: Any, policy_arns: Sequence[str]) -> list[Any]:
+    """One ``aws_iam_role_policy_attachment`` per ARN, in order."""
+    return [
+        aws.iam_role_policy_attachment.IamRolePolicyAttachment(
+            scope, _policy_id(arn, index), role=role.name, policy_arn=arn
+        )
+        for index, arn in enumerate(policy_arns)
+    ]
+
+
+def put_inline_policies(
+    scope: Construct, role: Any, policies: Mapping[str, Mapping[str, Any] | str]
+) -> list[Any]:
+    """One ``aws_iam_role_policy`` per (name, document as dict or JSON), in name order."""
+    return [
+        aws.iam_role_policy.IamRolePolicy(
+            scope, f"inline-{name}", name=name, role=role.id,
+            policy=document if isinstance(document, str) else json.dumps(document, separators=(",", ":")),
+        )
+        for name, document in sorted(policies.items())
+    ]
+
+
+def name_prefix_from_id(scope: Construct) -> str:
+    """A Terraform ``name_prefix`` (at most 38 characters, IAM's limit) from the construct
+    path below the stack, keeping its most specific end."""
+    below_stack = scope.node.path.split("/")[1:]
+    cleaned = re.sub(r"[^A-Za-z0-9+=,.@_-]", "-", "-".join(below_stack))
+    return cleaned[-37:].lstrip("-") + "-"

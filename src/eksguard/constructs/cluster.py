@@ -1,0 +1,239 @@
+"""The EKS control plane: ``EksCluster`` and its props."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from constructs import Construct
+
+from eksguard import _validation as v
+from eksguard._framework import aws, construct_path
+from eksguard.constructs._private import (
+    attach_policies,
+    managed_policy_arn,
+    policy_document,
+    put_inline_policies,
+    name_prefix_from_id,
+    service_trust_policy,
+)
+
+DEFAULT_KUBERNETES_VERSION = "1.35"
+"""A version in EKS standard support in 2026; older ones cost extended-support fees."""
+
+DEFAULT_LOG_TYPES = ("api", "audit", "authenticator")
+"""Who called the API server, what they did, and how they authenticated: what an incident needs."""
+
+DEFAULT_LOG_RETENTION_DAYS = 90
+"""Long enough for most investigations; set it to your retention policy."""
+
+DEFAULT_AUTHENTICATION_MODE = "API"
+"""Access entries only: no aws-auth ConfigMap that anyone with cluster write access can edit."""
+
+LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+AUTHENTICATION_MODES = ("API", "API_AND_CONFIG_MAP", "CONFIG_MAP")
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
+                      1827, 2192, 2557, 2922, 3288, 3653)
+CLUSTER_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
+KUBERNETES_VERSION = re.compile(r"^1\.[1-9][0-9]$")
+INTERNET = "0.0.0.0/0"
+
+ALLOWED_CLUSTER_NAME = (
+    "1-100 letters, digits, '-' or '_', starting with a letter or digit"
+)
+ALLOWED_KUBERNETES_VERSION = "a Kubernetes minor version such as '1.35'"
+ALLOWED_SUBNETS = "at least two subnet ids, in at least two availability zones"
+ALLOWED_INTERNET_ENDPOINT = (
+    "CIDRs narrower than 0.0.0.0/0; opening the API endpoint to the internet needs "
+    "allow_public_endpoint_from_internet=True"
+)
+ALLOWED_NO_ENDPOINT = "at least one endpoint: the private one, or public_access_cidrs"
+KMS_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey")
+
+
+@dataclass(frozen=True, kw_only=True)
+class EksClusterProps:
+    """Props of ``EksCluster``.
+
+    Example::
+
+        EksClusterProps(name="prod", subnet_ids=[subnet_a.id, subnet_b.id])
+    """
+
+    name: str
+    """The EKS cluster name."""
+
+    subnet_ids: Sequence[str]
+    """Subnets for the control-plane network interfaces, in at least two AZs."""
+
+    kubernetes_version: str = DEFAULT_KUBERNETES_VERSION
+    """Kubernetes minor version. Default: ``DEFAULT_KUBERNETES_VERSION`` ("1.35")."""
+
+    role_arn: str | None = None
+    """An existing cluster role; it must allow the KMS actions on the secrets key.
+    Default: a role trusting ``eks.amazonaws.com`` with ``AmazonEKSClusterPolicy`` and
+    an inline policy for the secrets key is created."""
+
+    endpoint_private_access: bool = True
+    """Serve the API endpoint inside the VPC. Default: True."""
+
+    public_access_cidrs: Sequence[str] = ()
+    """CIDRs allowed to reach a public API endpoint; empty keeps the public endpoint off.
+    Default: () — no public endpoint."""
+
+    allow_public_endpoint_from_internet: bool = False
+    """Allow ``0.0.0.0/0`` in ``public_access_cidrs``. Default: False."""
+
+    security_group_ids: Sequence[str] = ()
+    """Extra security groups for the control-plane interfaces. Default: () — only the
+    cluster security group EKS creates."""
+
+    kms_key_arn: str | None = None
+    """KMS key for Kubernetes secrets envelope encryption. Default: a key with rotation
+    on is created."""
+
+    enabled_log_types: Sequence[str] = DEFAULT_LOG_TYPES
+    """Control-plane log types sent to CloudWatch. Default: ("api", "audit",
+    "authenticator")."""
+
+    log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
+    """Retention of the control-plane log group, which this construct creates before the
+    cluster so EKS does not create an unmanaged one. Default: 90."""
+
+    authentication_mode: str = DEFAULT_AUTHENTICATION_MODE
+    """How IAM principals are mapped to Kubernetes. Default: "API" (access entries)."""
+
+    bootstrap_cluster_creator_admin_permissions: bool = False
+    """Give whoever runs Terraform cluster-admin. Default: False — grant access with
+    access entries instead."""
+
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags on every resource this construct creates. Default: no tags."""
+
+
+class EksCluster(Construct):
+    """An EKS cluster with a private endpoint, encrypted secrets, audit logs and the
+    Cluster Access API.
+
+    Example::
+
+        cluster = EksCluster(stack, "cluster", props=EksClusterProps(
+            name="prod", subnet_ids=[subnet_a.id, subnet_b.id]))
+        cluster.oidc_issuer_url  # token for the OIDC provider
+    """
+
+    def __init__(self, scope: Construct, id: str, *, props: EksClusterProps) -> None:
+        super().__init__(scope, id)
+        self.props = props
+        _validate(construct_path(self), props)
+
+        depends_on: list[Any] = []
+        if props.kms_key_arn is None:
+            self.kms_key = aws.kms_key.KmsKey(
+                self, "secrets-key",
+                description=f"EKS secrets envelope encryption for cluster {props.name}",
+                enable_key_rotation=True,
+                tags=dict(props.tags),
+            )
+            self.kms_key_arn: str = self.kms_key.arn
+        else:
+            self.kms_key = None
+            self.kms_key_arn = props.kms_key_arn
+
+        if props.role_arn is None:
+            self.role = aws.iam_role.IamRole(
+                self, "role",
+                name_prefix=name_prefix_from_id(self),
+                assume_role_policy=service_trust_policy(
+                    "eks.amazonaws.com", ("sts:AssumeRole", "sts:TagSession")),
+                tags=dict(props.tags),
+            )
+            self.role_arn: str = self.role.arn
+            depends_on += attach_policies(
+                self, self.role, [managed_policy_arn(self, "AmazonEKSClusterPolicy")])
+            depends_on += put_inline_policies(self, self.role, {
+                "secrets-encryption": policy_document([{
+                    "Effect": "Allow", "Action": list(KMS_ACTIONS), "Resource": self.kms_key_arn,
+                }]),
+            })
+        else:
+            self.role = None
+            self.role_arn = props.role_arn
+
+        self.log_group = aws.cloudwatch_log_group.CloudwatchLogGroup(
+            self, "control-plane-logs",
+            name=f"/aws/eks/{props.name}/cluster",
+            retention_in_days=props.log_retention_days,
+            tags=dict(props.tags),
+        )
+        depends_on.append(self.log_group)
+
+        public = bool(props.public_access_cidrs)
+        vpc_config: dict[str, Any] = {
+            "subnet_ids": list(props.subnet_ids),
+            "endpoint_private_access": props.endpoint_private_access,
+            "endpoint_public_access": public,
+        }
+        if public:
+            vpc_config["public_access_cidrs"] = list(props.public_access_cidrs)
+        if props.security_group_ids:
+            vpc_config["security_group_ids"] = list(props.security_group_ids)
+
+        self.cluster = aws.eks_cluster.EksCluster(
+            self, "cluster",
+            name=props.name,
+            role_arn=self.role_arn,
+            version=props.kubernetes_version,
+            vpc_config=vpc_config,
+            encryption_config={"provider": {"key_arn": self.kms_key_arn}, "resources": ["secrets"]},
+            enabled_cluster_log_types=list(props.enabled_log_types),
+            access_config={
+                "authentication_mode": props.authentication_mode,
+                "bootstrap_cluster_creator_admin_permissions":
+                    props.bootstrap_cluster_creator_admin_permissions,
+            },
+            tags=dict(props.tags),
+            depends_on=depends_on,
+        )
+
+    @property
+    def cluster_name(self) -> str:
+        return self.cluster.name
+
+    @property
+    def cluster_arn(self) -> str:
+        return self.cluster.arn
+
+    @property
+    def cluster_endpoint(self) -> str:
+        return self.cluster.endpoint
+
+    @property
+    def certificate_authority_data(self) -> str:
+        return self.cluster.certificate_authority.get(0).data
+
+    @property
+    def oidc_issuer_url(self) -> str:
+        """``https://oidc.eks.<region>.amazonaws.com/id/<id>``, known after apply."""
+        return self.cluster.identity.get(0).oidc.get(0).issuer
+
+
+def _validate(path: str, props: EksClusterProps) -> None:
+    v.require_match(path, "name", props.name, CLUSTER_NAME, ALLOWED_CLUSTER_NAME)
+    v.require_match(path, "kubernetes_version", props.kubernetes_version, KUBERNETES_VERSION,
+                    ALLOWED_KUBERNETES_VERSION)
+    if not v.is_token(props.subnet_ids) and len(props.subnet_ids) < 2:
+        v.fail(path, "subnet_ids", list(props.subnet_ids), ALLOWED_SUBNETS)
+    v.require_arn(path, "role_arn", props.role_arn)
+    v.require_arn(path, "kms_key_arn", props.kms_key_arn)
+    v.require_ipv4_cidrs(path, "public_access_cidrs", props.public_access_cidrs)
+    if INTERNET in props.public_access_cidrs and not props.allow_public_endpoint_from_internet:
+        v.fail(path, "public_access_cidrs", list(props.public_access_cidrs), ALLOWED_INTERNET_ENDPOINT)
+    if not props.endpoint_private_access and not props.public_access_cidrs:
+        v.fail(path, "endpoint_private_access", False, ALLOWED_NO_ENDPOINT)
+    for log_type in props.enabled_log_types:
+        v.require_one_of(path, "enabled_log_types", log_type, LOG_TYPES)
+    v.require_one_of(path, "log_retention_days", props.log_retention_days, LOG_RETENTION_DAYS)
+    v.require_one_of(path, "authentication_mode", props.authentication_mode, AUTHENTICATION_MODES)

@@ -1,0 +1,126 @@
+"""Launch templates for EKS nodes that require IMDSv2: ``Imdsv2LaunchTemplate``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from constructs import Construct
+
+from eksguard import _validation as v
+from eksguard._framework import Token, aws, construct_path
+from eksguard.constructs._private import name_prefix_from_id
+
+DEFAULT_HOP_LIMIT = 1
+"""Pods (one network hop away) cannot reach the node's instance metadata, so they
+cannot take the node role's credentials; use IRSA or Pod Identity instead."""
+
+WORKLOADS_ON_NODE_CREDENTIALS_HOP_LIMIT = 2
+"""For pods that still need the node's credentials; an explicit choice."""
+
+DEFAULT_ROOT_VOLUME_SIZE_GIB = 50
+DEFAULT_ROOT_VOLUME_TYPE = "gp3"
+DEFAULT_ROOT_DEVICE_NAME = "/dev/xvda"
+"""The root device of the AL2 and AL2023 EKS AMIs; Bottlerocket's data volume is /dev/xvdb."""
+
+VOLUME_TYPES = ("gp2", "gp3", "io1", "io2")
+ALLOWED_HOP_LIMIT_ABOVE_TWO = (
+    "1 (default) or 2; a larger hop limit lets containers reach instance metadata and needs "
+    "allow_hop_limit_above_two=True"
+)
+ALLOWED_DEVICE_NAME = "a device name such as '/dev/xvda'"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Imdsv2LaunchTemplateProps:
+    """Props of ``Imdsv2LaunchTemplate``. Every field is optional.
+
+    Example::
+
+        Imdsv2LaunchTemplateProps(root_volume_size_gib=100)
+    """
+
+    http_put_response_hop_limit: int = DEFAULT_HOP_LIMIT
+    """IMDS hop limit; 2 keeps instance metadata reachable from pods. Default: 1."""
+
+    allow_hop_limit_above_two: bool = False
+    """Accept a hop limit from 3 to 64. Default: False."""
+
+    root_volume_size_gib: int = DEFAULT_ROOT_VOLUME_SIZE_GIB
+    """Size of the encrypted root volume in GiB. Default: 50."""
+
+    root_volume_type: str = DEFAULT_ROOT_VOLUME_TYPE
+    """EBS volume type of the root volume. Default: "gp3"."""
+
+    root_device_name: str = DEFAULT_ROOT_DEVICE_NAME
+    """Device name of the root volume. Default: "/dev/xvda" (AL2023 and AL2 AMIs)."""
+
+    root_volume_kms_key_id: str | None = None
+    """KMS key ARN for the root volume. Default: None — the account's default EBS key."""
+
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags put on the template and propagated to instances and volumes. Default: none."""
+
+
+class Imdsv2LaunchTemplate(Construct):
+    """A launch template whose instances require IMDSv2 session tokens.
+
+    Example::
+
+        template = Imdsv2LaunchTemplate(stack, "nodes-lt")
+        template.launch_template_id, template.latest_version
+    """
+
+    def __init__(self, scope: Construct, id: str, *,
+                 props: Imdsv2LaunchTemplateProps | None = None) -> None:
+        super().__init__(scope, id)
+        self.props = props = props or Imdsv2LaunchTemplateProps()
+        _validate(construct_path(self), props)
+
+        ebs: dict[str, object] = {
+            "volume_size": props.root_volume_size_gib,
+            "volume_type": props.root_volume_type,
+            "encrypted": "true",
+            "delete_on_termination": "true",
+        }
+        if props.root_volume_kms_key_id is not None:
+            ebs["kms_key_id"] = props.root_volume_kms_key_id
+        tags = dict(props.tags)
+        self.launch_template = aws.launch_template.LaunchTemplate(
+            self, "launch-template",
+            name_prefix=name_prefix_from_id(self),
+            update_default_version=True,
+            metadata_options={
+                "http_endpoint": "enabled",
+                "http_tokens": "required",
+                "http_put_response_hop_limit": props.http_put_response_hop_limit,
+                "instance_metadata_tags": "disabled",
+            },
+            block_device_mappings=[{"device_name": props.root_device_name, "ebs": ebs}],
+            tag_specifications=[
+                {"resource_type": kind, "tags": tags} for kind in ("instance", "volume")
+            ] if tags else None,
+            tags=tags,
+        )
+
+    @property
+    def launch_template_id(self) -> str:
+        return self.launch_template.id
+
+    @property
+    def latest_version(self) -> str:
+        """The latest version number, as a string token."""
+        return Token.as_string(self.launch_template.latest_version)
+
+
+def _validate(path: str, props: Imdsv2LaunchTemplateProps) -> None:
+    v.require_int_range(path, "http_put_response_hop_limit", props.http_put_response_hop_limit, 1, 64)
+    if (props.http_put_response_hop_limit > WORKLOADS_ON_NODE_CREDENTIALS_HOP_LIMIT
+            and not props.allow_hop_limit_above_two):
+        v.fail(path, "http_put_response_hop_limit", props.http_put_response_hop_limit,
+               ALLOWED_HOP_LIMIT_ABOVE_TWO)
+    v.require_int_range(path, "root_volume_size_gib", props.root_volume_size_gib, 1, 16384)
+    v.require_one_of(path, "root_volume_type", props.root_volume_type, VOLUME_TYPES)
+    if not props.root_device_name.startswith("/dev/"):
+        v.fail(path, "root_device_name", props.root_device_name, ALLOWED_DEVICE_NAME)
+    v.require_arn(path, "root_volume_kms_key_id", props.root_volume_kms_key_id)

@@ -1,0 +1,53 @@
+"""Every error eksguard raises.
+
+Exception tree::
+
+    EksguardError
+    ├── ValidationError            bad input, raised while constructs are built
+    ├── TerraformCommandError      a Terraform command failed or timed out
+    └── EmulatorUnavailableError   the AWS emulator could not be started or reached
+
+Catch ``EksguardError`` to handle all of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class EksguardError(Exception):
+    """Base class of every error raised by eksguard."""
+
+
+class ValidationError(EksguardError, ValueError):
+    """A prop was given a value the construct cannot accept.
+
+    Carries the construct path, the field, the value received and what is allowed, so
+    that the message can be read without a stack trace::
+
+        Default/reference/cluster: field 'name' got '-bad': must match ...
+    """
+
+    def __init__(self, path: str, field: str, value: Any, allowed: str) -> None:
+        self.path = path
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"{path}: field '{field}' got {value!r}: {allowed}")
+
+
+class TerraformCommandError(EksguardError):
+    """A Terraform command exited non-zero or ran past its timeout."""
+
+    def __init__(self, command: list[str], returncode: int | None, output: str, workdir: str) -> None:
+        self.command = command
+        self.returncode = returncode
+        self.output = output
+        self.workdir = workdir
+        status = "timed out" if returncode is None else f"exited {returncode}"
+        tail = "\n".join(output.strip().splitlines()[-40:])
+        super().__init__(f"`{' '.join(command)}` in {workdir} {status}:\n{tail}")
+
+
+class EmulatorUnavailableError(EksguardError):
+    """The AWS emulator could not be started or did not answer."""
