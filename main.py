@@ -26,6 +26,8 @@ from eksguard import (
     SecureEksClusterSpec,
     ServiceAccount,
     Taint,
+    aws_managed_policy_arn,
+    aws_partition,
 )
 from eksguard._framework import (
     App,
@@ -37,8 +39,6 @@ from eksguard._framework import (
     TerraformStack,
     aws,
 )
-
-VPC_CNI_POLICY_ARN = "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -100,12 +100,13 @@ class ReferenceStack(TerraformStack):
                 self, f"private-{index}-routes", subnet_id=subnet.id, route_table_id=routes.id)
             subnets.append(subnet.id)
 
+        partition = aws_partition(self)
         eks = SecureEksCluster(self, "eks", spec=SecureEksClusterSpec(
             cluster=EksClusterProps(name=name, subnet_ids=subnets, tags=tags),
             irsa_roles={
                 "vpc-cni": IrsaRoleOptions(
                     service_accounts=[ServiceAccount(namespace="kube-system", name="aws-node")],
-                    managed_policy_arns=[VPC_CNI_POLICY_ARN]),
+                    managed_policy_arns=[aws_managed_policy_arn(self, "AmazonEKS_CNI_Policy")]),
                 "orders-api": IrsaRoleOptions(
                     service_accounts=[ServiceAccount(namespace="orders", name="orders-api")],
                     inline_policies={"read-orders-config": {
@@ -113,7 +114,7 @@ class ReferenceStack(TerraformStack):
                         "Statement": [{
                             "Effect": "Allow",
                             "Action": ["ssm:GetParameter", "ssm:GetParametersByPath"],
-                            "Resource": f"arn:aws:ssm:{settings.region}:*:parameter/orders/*",
+                            "Resource": f"arn:{partition}:ssm:{settings.region}:*:parameter/orders/*",
                         }],
                     }}),
             },

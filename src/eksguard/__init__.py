@@ -9,6 +9,8 @@ Example::
 """
 
 from eksguard.constructs import (
+    aws_managed_policy_arn,
+    aws_partition,
     ClusterOidcProvider,
     ClusterOidcProviderProps,
     EcrAccess,
@@ -64,4 +66,6 @@ __all__ = [
     "TerraformCommandError",
     "ValidationError",
     "__version__",
+    "aws_managed_policy_arn",
+    "aws_partition",
 ]

@@ -1,5 +1,7 @@
 """eksguard's building blocks, one construct family per module."""
 
+from eksguard.constructs._private import managed_policy_arn as aws_managed_policy_arn
+from eksguard.constructs._private import partition as aws_partition
 from eksguard.constructs.cluster import EksCluster, EksClusterProps
 from eksguard.constructs.irsa_role import (
     IrsaRole,
@@ -19,6 +21,8 @@ from eksguard.constructs.node_role import EcrAccess, NodeRole, NodeRoleProps
 from eksguard.constructs.oidc_provider import ClusterOidcProvider, ClusterOidcProviderProps
 
 __all__ = [
+    "aws_managed_policy_arn",
+    "aws_partition",
     "ClusterOidcProvider",
     "ClusterOidcProviderProps",
     "EcrAccess",

@@ -77,16 +77,9 @@ class Imdsv2LaunchTemplate(Construct):
         self.props = props = props or Imdsv2LaunchTemplateProps()
         _validate(construct_path(self), props)
 
-        ebs: dict[str, object] = {
-            "volume_size": props.root_volume_size_gib,
-            "volume_type": props.root_volume_type,
-            "encrypted": "true",
-            "delete_on_termination": "true",
-        }
-        if props.root_volume_kms_key_id is not None:
-            ebs["kms_key_id"] = props.root_volume_kms_key_id
         tags = dict(props.tags)
-        self.launch_template = aws.launch_template.LaunchTemplate(
+        lt = aws.launch_template
+        self.launch_template = lt.LaunchTemplate(
             self, "launch-template",
             name_prefix=name_prefix_from_id(self),
             update_default_version=True,
@@ -96,9 +89,21 @@ class Imdsv2LaunchTemplate(Construct):
                 "http_put_response_hop_limit": props.http_put_response_hop_limit,
                 "instance_metadata_tags": "disabled",
             },
-            block_device_mappings=[{"device_name": props.root_device_name, "ebs": ebs}],
+            # Lists of blocks need the binding's struct classes: jsii does not convert
+            # snake_case dicts inside lists.
+            block_device_mappings=[lt.LaunchTemplateBlockDeviceMappings(
+                device_name=props.root_device_name,
+                ebs=lt.LaunchTemplateBlockDeviceMappingsEbs(
+                    volume_size=props.root_volume_size_gib,
+                    volume_type=props.root_volume_type,
+                    encrypted="true",
+                    delete_on_termination="true",
+                    kms_key_id=props.root_volume_kms_key_id,
+                ),
+            )],
             tag_specifications=[
-                {"resource_type": kind, "tags": tags} for kind in ("instance", "volume")
+                lt.LaunchTemplateTagSpecifications(resource_type=kind, tags=tags)
+                for kind in ("instance", "volume")
             ] if tags else None,
             tags=tags,
         )

@@ -172,7 +172,7 @@ class ManagedNodeGroup(Construct):
                 "version": self.launch_template.latest_version,
             },
             labels=dict(props.labels) or None,
-            taint=[{"key": t.key, "value": t.value or None, "effect": t.effect}
+            taint=[aws.eks_node_group.EksNodeGroupTaint(key=t.key, value=t.value or None, effect=t.effect)
                    for t in props.taints] or None,
             tags=dict(props.tags),
             depends_on=list(self.node_role.attachments),

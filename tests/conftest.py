@@ -1,0 +1,38 @@
+"""Shared test helpers: a stack with an AWS provider, synthesized to a temporary folder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from eksguard._framework import TerraformStack, aws
+from eksguard.testing.synth import SynthesizedStack, synthesize
+
+STACK = "test"
+
+
+@pytest.fixture
+def synth_one(tmp_path: Path) -> Callable[[Callable[[Any], None]], SynthesizedStack]:
+    """``synth_one(lambda stack: EksCluster(stack, ...))`` -> the synthesized stack."""
+
+    def run(add: Callable[[Any], None]) -> SynthesizedStack:
+        def build(app: Any) -> None:
+            stack = TerraformStack(app, STACK)
+            aws.provider.AwsProvider(stack, "aws", region="us-east-1")
+            add(stack)
+
+        return synthesize(build, tmp_path / "cdktf.out")[STACK]
+
+    return run
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Any:
+    """A bare stack, for tests that only construct (validation)."""
+    from eksguard._framework import App
+
+    app = App(outdir=str(tmp_path / "cdktf.out"))
+    return TerraformStack(app, STACK)

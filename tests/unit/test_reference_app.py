@@ -1,0 +1,44 @@
+"""The reference app in main.py synthesizes the promised stack and summary."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+import main  # noqa: E402  (the reference app lives at the repository root)
+
+
+def test_reference_app_synthesizes_cluster_two_node_groups_and_irsa(tmp_path):
+    settings = main.ReferenceSettings(cluster_name="ref", stack_name="ref-stack")
+    app = main.build_app(settings, outdir=str(tmp_path))
+    app.synth()
+    document = json.loads((tmp_path / "stacks/ref-stack/cdk.tf.json").read_text())
+    resources = document["resource"]
+    assert sorted(b["node_group_name"] for b in resources["aws_eks_node_group"].values()) == ["on-demand", "spot"]
+    assert sorted(b["capacity_type"] for b in resources["aws_eks_node_group"].values()) == ["ON_DEMAND", "SPOT"]
+    cni_attachments = [b for b in resources["aws_iam_role_policy_attachment"].values()
+                       if b["policy_arn"].endswith("/AmazonEKS_CNI_Policy")]
+    # exactly one: on the VPC CNI's IRSA role, none on the node roles
+    assert len(cni_attachments) == 1 and "vpc-cni" in cni_attachments[0]["role"]
+    assert len(resources["aws_subnet"]) == 2
+    assert document["terraform"]["backend"] == {"local": {"path": "terraform.tfstate"}}
+    summary = main.summarize(tmp_path)
+    assert summary.splitlines() == [
+        f"eksguard: synthesized 1 stack(s) into {tmp_path.resolve()}",
+        f"  ref-stack: 28 resources -> {tmp_path / 'stacks/ref-stack/cdk.tf.json'}",
+    ]
+
+
+def test_terraform_cloud_backend_when_organization_and_workspace_are_set(tmp_path, monkeypatch):
+    monkeypatch.setenv("TF_CLOUD_ORGANIZATION", "acme")
+    monkeypatch.setenv("TF_WORKSPACE", "eks-prod")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    app = main.build_app(outdir=str(tmp_path))
+    app.synth()
+    document = json.loads((tmp_path / "stacks/eksguard-reference/cdk.tf.json").read_text())
+    assert document["terraform"]["cloud"] == {"organization": "acme", "workspaces": {"name": "eks-prod"}}
+    assert document["provider"]["aws"] == [{"region": "eu-west-1"}]
