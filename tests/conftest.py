@@ -6,12 +6,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import sys
+
 import pytest
 
 from eksguard._framework import TerraformStack, aws
 from eksguard.testing.synth import SynthesizedStack, synthesize
 
 STACK = "test"
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the reference app, main.py, lives at the repository root
 
 
 @pytest.fixture

@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-import main  # noqa: E402  (the reference app lives at the repository root)
+import main
 
 
 def test_reference_app_synthesizes_cluster_two_node_groups_and_irsa(tmp_path):

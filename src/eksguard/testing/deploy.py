@@ -1,0 +1,132 @@
+"""Deploy a synthesized stack to the emulator and tear it down, whatever happens."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eksguard.errors import EksguardError
+from eksguard.testing.config import HarnessConfig
+from eksguard.testing.emulator import Emulator
+from eksguard.testing.gaps import Idempotence, evaluate
+from eksguard.testing.synth import SynthesizedStack
+from eksguard.testing.terraform import Terraform, resolve_binary
+from eksguard.testing.workspace import Workspace, prepare
+
+LOG = logging.getLogger("eksguard.testing")
+
+
+@dataclass
+class Deployment:
+    """A stack applied to the emulator: its outputs, state and boto3 clients.
+
+    Example::
+
+        deployment.outputs["cluster_name"]
+        deployment.client("eks").describe_cluster(name=...)
+        deployment.replan().ok
+    """
+
+    stack: SynthesizedStack
+    workspace: Workspace
+    terraform: Terraform
+    emulator: Emulator
+    outputs: dict[str, Any] = field(default_factory=dict)
+    applied: bool = False
+    torn_down: bool = False
+    on_unverified: Callable[[list[str]], None] | None = None
+    """Receives the "not verified on <emulator>" lines of every re-plan."""
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for ``service`` bound to the emulator and the stack's region."""
+        import boto3
+
+        from eksguard.testing.emulator import TEST_CREDENTIALS
+
+        return boto3.client(service, endpoint_url=self.emulator.endpoint,
+                            region_name=self.workspace.region, **TEST_CREDENTIALS)
+
+    def address(self, path_or_address: str) -> str:
+        return self.stack.address(path_or_address)
+
+    def state(self, path_or_address: str) -> dict[str, Any]:
+        """The applied attributes of one resource, by construct path or address."""
+        address = self.address(path_or_address)
+        shown = json.loads(self.terraform.run("show", "-json", capture_json=True))
+        for resource in shown.get("values", {}).get("root_module", {}).get("resources", []):
+            if resource["address"] == address:
+                return dict(resource["values"])
+        raise KeyError(f"{address} is not in the state of {self.stack.name}")
+
+    def replan(self) -> Idempotence:
+        """Plan again and judge the result against the emulator's declared gaps."""
+        verdict = evaluate(self.terraform.plan(), self.emulator.name)
+        if self.on_unverified and verdict.unverified:
+            self.on_unverified([f"not verified on {verdict.emulator}: {item}" for item in verdict.unverified])
+        return verdict
+
+    def destroy(self) -> None:
+        """Destroy now (the registered teardown then has nothing left to do)."""
+        self.terraform.destroy()
+        self.torn_down = True
+
+    @property
+    def destroy_command(self) -> str:
+        return self.terraform.command_line("destroy", "-auto-approve")
+
+    @property
+    def log(self) -> str:
+        return "\n".join(self.terraform.log)
+
+
+class Deployer:
+    """Creates deployments and owns their teardown."""
+
+    def __init__(self, config: HarnessConfig, emulator: Emulator, root: Path) -> None:
+        self.config = config
+        self.emulator = emulator
+        self.root = root
+        self.binary = resolve_binary(config.terraform)
+
+    def prepare(self, stack: SynthesizedStack) -> Deployment:
+        workspace = prepare(stack, self.emulator, self.config, self.root)
+        terraform = Terraform(self.binary, workspace.directory, workspace.env,
+                              timeout=self.config.command_timeout)
+        return Deployment(stack=stack, workspace=workspace, terraform=terraform, emulator=self.emulator)
+
+    @staticmethod
+    def apply(deployment: Deployment) -> Deployment:
+        """init and apply; the caller has already registered the teardown."""
+        deployment.terraform.init()
+        deployment.terraform.apply()
+        deployment.applied = True
+        deployment.outputs = deployment.terraform.output()
+        return deployment
+
+    def teardown(self, deployment: Deployment, *, failed: bool) -> str | None:
+        """Tear down per the configured mode. Returns a message for the report, or None.
+        Raises only when nothing else failed, so a cleanup error never hides the real one."""
+        if deployment.torn_down:
+            return None
+        deployment.torn_down = True
+        mode = self.config.teardown
+        if mode == "keep" or (failed and self.config.keep_on_failure):
+            return f"eksguard kept {deployment.stack.name}; destroy it with:\n  {deployment.destroy_command}"
+        try:
+            if mode == "reset":
+                self.emulator.reset()
+            else:
+                deployment.terraform.destroy()
+        except (EksguardError, OSError) as error:
+            message = (f"eksguard teardown ({mode}) of {deployment.stack.name} failed; state kept in "
+                       f"{deployment.workspace.directory}. Destroy it with:\n  {deployment.destroy_command}"
+                       f"\n{error}")
+            LOG.error(message)
+            if failed:
+                return message
+            raise EksguardError(message) from error
+        return None

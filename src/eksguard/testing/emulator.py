@@ -1,0 +1,159 @@
+"""AWS emulators the harness deploys to, and what each of them serves.
+
+The embedded default is a moto server on 127.0.0.1 in this process. LocalStack, or any
+AWS-compatible URL, is used as a remote endpoint. Capabilities are probed at start; the
+table ``KNOWN_GAPS`` gives the reason shown when a test needs what is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from eksguard.errors import EmulatorUnavailableError
+
+TEST_CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+PROBE_CLUSTER = "eksguard-capability-probe"
+
+KNOWN_GAPS: dict[str, dict[str, str]] = {
+    "moto": {
+        "eks:access-entries": "moto 5.2 does not implement EKS access entries",
+        "eks:pod-identity-associations": "moto 5.2 does not implement EKS Pod Identity associations",
+        "eks:addons": "moto 5.2 does not implement EKS add-ons",
+    },
+    "localstack": {
+        "eks": "LocalStack serves EKS only with a paid licence",
+        "eks:access-entries": "LocalStack serves EKS only with a paid licence",
+        "eks:pod-identity-associations": "LocalStack serves EKS only with a paid licence",
+        "eks:addons": "LocalStack serves EKS only with a paid licence",
+    },
+}
+"""Why a capability is missing, per emulator: the skip reason tests show."""
+
+
+def _not_found_means_served(call: Callable[[Any], Any], service: str) -> Callable[[Emulator], bool]:
+    """A probe calling an API about a cluster that does not exist: a not-found answer
+    shows the API is implemented; anything else shows it is not."""
+    def probe(emulator: Emulator) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            call(emulator.client(service))
+        except ClientError as error:
+            return error.response.get("Error", {}).get("Code") == "ResourceNotFoundException"
+        except Exception:  # noqa: BLE001 - an emulator that crashes does not serve it
+            return False
+        return True
+    return probe
+
+
+def _answers(call: Callable[[Any], Any], service: str) -> Callable[[Emulator], bool]:
+    def probe(emulator: Emulator) -> bool:
+        try:
+            call(emulator.client(service))
+        except Exception:  # noqa: BLE001 - any failure means not served
+            return False
+        return True
+    return probe
+
+
+PROBES: dict[str, Callable[[Emulator], bool]] = {
+    "sts": _answers(lambda c: c.get_caller_identity(), "sts"),
+    "iam": _answers(lambda c: c.list_roles(MaxItems=1), "iam"),
+    "ec2": _answers(lambda c: c.describe_vpcs(MaxResults=5), "ec2"),
+    "kms": _answers(lambda c: c.list_keys(Limit=1), "kms"),
+    "logs": _answers(lambda c: c.describe_log_groups(limit=1), "logs"),
+    "eks": _answers(lambda c: c.list_clusters(maxResults=1), "eks"),
+    "eks:access-entries": _not_found_means_served(
+        lambda c: c.list_access_entries(clusterName=PROBE_CLUSTER), "eks"),
+    "eks:pod-identity-associations": _not_found_means_served(
+        lambda c: c.list_pod_identity_associations(clusterName=PROBE_CLUSTER), "eks"),
+    "eks:addons": _not_found_means_served(lambda c: c.list_addons(clusterName=PROBE_CLUSTER), "eks"),
+}
+
+
+@dataclass
+class Emulator:
+    """A reachable AWS emulator: its endpoint, what it serves and boto3 clients for it.
+
+    Example::
+
+        emulator.client("iam").get_role(RoleName="x")
+        emulator.missing("eks:addons")  # the reason, or None when served
+    """
+
+    name: str
+    endpoint: str
+    region: str
+    served: dict[str, bool] = field(default_factory=dict)
+    _stop: Callable[[], None] | None = None
+
+    def client(self, service: str) -> Any:
+        import boto3
+
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=self.region,
+                            **TEST_CREDENTIALS)
+
+    def probe(self) -> Emulator:
+        self.served = {capability: probe(self) for capability, probe in PROBES.items()}
+        return self
+
+    def missing(self, capability: str) -> str | None:
+        """Why ``capability`` is not served here, or None when it is."""
+        if self.served.get(capability, False):
+            return None
+        return KNOWN_GAPS.get(self.name, {}).get(
+            capability, f"{self.name} at {self.endpoint} does not serve {capability}")
+
+    def reset(self) -> None:
+        """Forget everything the emulator holds (moto only)."""
+        if self.name != "moto":
+            raise NotImplementedError(f"teardown 'reset' needs moto; {self.name} cannot be reset")
+        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
+        urllib.request.urlopen(request, timeout=30).close()
+
+    def stop(self) -> None:
+        if self._stop is not None:
+            self._stop()
+
+
+def start_moto(region: str) -> Emulator:
+    """Start moto's threaded server on a free port of 127.0.0.1, with AWS managed
+    policies loaded."""
+    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError as error:
+        raise EmulatorUnavailableError(
+            "the embedded emulator needs moto: pip install 'eksguard[testing]' "
+            f"(or 'moto[server]>=5.2'); import failed: {error}") from error
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    return Emulator(name="moto", endpoint=f"http://{host}:{port}", region=region,
+                    _stop=server.stop).probe()
+
+
+def connect(name: str, endpoint: str, region: str, timeout: float = 10.0) -> Emulator:
+    """Use a running emulator at ``endpoint``; fail clearly when it does not answer.
+
+    An endpoint that serves ``/_localstack/health`` is LocalStack, whatever ``name`` says.
+    """
+    endpoint = endpoint.rstrip("/")
+    health = f"{endpoint}/_localstack/health"
+    try:
+        urllib.request.urlopen(health, timeout=timeout).close()
+        name = "localstack"
+    except urllib.error.HTTPError:
+        pass  # it answers HTTP, just not as LocalStack
+    except (urllib.error.URLError, OSError) as error:
+        raise EmulatorUnavailableError(
+            f"no AWS emulator answers at {endpoint} (checked {health}: {error}). Fix: start it "
+            "(LocalStack: `localstack start`, or scripts/localstack-core.sh for the Docker-free "
+            "localstack-core), or point --eksguard-emulator / LOCALSTACK_ENDPOINT at it."
+        ) from error
+    return Emulator(name=name, endpoint=endpoint, region=region).probe()

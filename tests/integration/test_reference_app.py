@@ -1,0 +1,102 @@
+"""The reference app deployed to the embedded emulator: what landed is what main.py declares."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+import main
+from eksguard.testing import (
+    assert_attached_policies,
+    assert_cluster,
+    assert_inline_policies,
+    assert_launch_template_requires_imdsv2,
+    assert_node_group,
+    assert_oidc_provider,
+    assert_role_trusts_oidc,
+    assert_role_trusts_service,
+    read_cluster,
+    read_inventory,
+    read_launch_template,
+    read_node_group,
+    read_oidc_provider,
+    read_role,
+)
+
+pytestmark = pytest.mark.eksguard_integration
+
+MANAGED = "arn:aws:iam::aws:policy/"
+
+
+def test_reference_app_deploys_verifies_replans_and_destroys_cleanly(synth_stack, deploy_stack, aws_emulator):
+    # GIVEN the reference app with a cluster name no other test uses
+    settings = main.ReferenceSettings(cluster_name=f"ref-{uuid.uuid4().hex[:8]}", stack_name="reference")
+    before = read_inventory(aws_emulator.client)
+    stack = synth_stack(lambda app: main.ReferenceStack(app, settings.stack_name, settings=settings))
+
+    # WHEN it is applied
+    deployment = deploy_stack(stack)
+    out = deployment.outputs
+    iam, eks, ec2 = (deployment.client(s) for s in ("iam", "eks", "ec2"))
+
+    # THEN the control plane is private, encrypted, logged, on the created role
+    subnets = [deployment.state(f"reference/private-{i}")["id"] for i in (0, 1)]
+    cluster = read_cluster(eks, out["cluster_name"])
+    cluster_role = read_role(iam, cluster.role_arn)
+    assert_cluster(cluster, version="1.35", role_arn=cluster_role.arn, subnet_ids=subnets)
+    assert cluster.secrets_key_arn == deployment.state("reference/eks/cluster/secrets-key")["arn"]
+    assert_role_trusts_service(cluster_role, "eks.amazonaws.com", ("sts:AssumeRole", "sts:TagSession"))
+    assert_attached_policies(cluster_role, [MANAGED + "AmazonEKSClusterPolicy"])
+    assert_inline_policies(cluster_role, {"secrets-encryption": {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow",
+                       "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
+                       "Resource": cluster.secrets_key_arn}]}})
+
+    # AND the OIDC provider serves the cluster's issuer to STS
+    provider = read_oidc_provider(iam, out["oidc_provider_arn"])
+    assert_oidc_provider(provider, issuer_url=cluster.oidc_issuer)
+
+    # AND each IRSA role trusts exactly its service account
+    cni = read_role(iam, out["vpc_cni_role_arn"])
+    assert_role_trusts_oidc(cni, provider_arn=provider.arn, subjects=["system:serviceaccount:kube-system:aws-node"])
+    assert_attached_policies(cni, [MANAGED + "AmazonEKS_CNI_Policy"])
+    assert_inline_policies(cni, {})
+    orders = read_role(iam, out["orders_api_role_arn"])
+    assert_role_trusts_oidc(orders, provider_arn=provider.arn, subjects=["system:serviceaccount:orders:orders-api"])
+    assert_attached_policies(orders, [])
+    assert_inline_policies(orders, {"read-orders-config": {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["ssm:GetParameter", "ssm:GetParametersByPath"],
+                       "Resource": "arn:aws:ssm:us-east-1:*:parameter/orders/*"}]}})
+
+    # AND both node groups run IMDSv2-only nodes on roles without the CNI policy
+    groups = {
+        "on-demand": dict(scaling=(1, 2, 3), capacity_type="ON_DEMAND", taints=(),
+                          labels={"eksguard.io/capacity": "on-demand"}),
+        "spot": dict(scaling=(0, 1, 5), capacity_type="SPOT",
+                     taints=[("eksguard.io/spot", "true", "NO_SCHEDULE")], labels={"eksguard.io/capacity": "spot"}),
+    }
+    for name, expected in groups.items():
+        key = name.replace("-", "_")
+        node_role = read_role(iam, out[f"{key}_node_role_arn"])
+        assert_role_trusts_service(node_role, "ec2.amazonaws.com")
+        assert_attached_policies(node_role, [MANAGED + "AmazonEKSWorkerNodePolicy",
+                                             MANAGED + "AmazonEC2ContainerRegistryPullOnly"])
+        group = read_node_group(eks, cluster.name, name)
+        assert_node_group(group, role_arn=node_role.arn, subnet_ids=subnets,
+                          launch_template_id=out[f"{key}_launch_template_id"], **expected)
+        assert_launch_template_requires_imdsv2(read_launch_template(ec2, out[f"{key}_launch_template_id"]))
+
+    # AND a second plan is empty but for the emulator's declared gaps
+    verdict = deployment.replan()
+    assert verdict.ok, verdict.report()
+    assert sorted({(u.address.split(".")[0], u.attribute) for u in verdict.unverified
+                   if not u.reason.startswith("follows from")}) == [
+        ("aws_eks_cluster", "access_config"), ("aws_eks_node_group", "remote_access")]
+
+    # WHEN it is destroyed THEN nothing the run created remains
+    deployment.destroy()
+    assert deployment.terraform.state_addresses() == []
+    assert read_inventory(aws_emulator.client).minus(before) == {}
