@@ -114,6 +114,8 @@ class Deployer:
             return None
         deployment.torn_down = True
         mode = self.config.teardown
+        if not (deployment.workspace.directory / "terraform.tfstate").exists():
+            return None  # init or the first apply step failed: nothing was created
         if mode == "keep" or (failed and self.config.keep_on_failure):
             return f"eksguard kept {deployment.stack.name}; destroy it with:\n  {deployment.destroy_command}"
         try:

@@ -7,6 +7,7 @@ table ``KNOWN_GAPS`` gives the reason shown when a test needs what is missing.
 
 from __future__ import annotations
 
+import logging
 import os
 import urllib.error
 import urllib.request
@@ -123,14 +124,18 @@ class Emulator:
 
 def start_moto(region: str) -> Emulator:
     """Start moto's threaded server on a free port of 127.0.0.1, with AWS managed
-    policies loaded."""
+    policies loaded and ``_moto_patches`` applied."""
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     try:
         from moto.server import ThreadedMotoServer
+
+        from eksguard.testing import _moto_patches
     except ImportError as error:
         raise EmulatorUnavailableError(
             "the embedded emulator needs moto: pip install 'eksguard[testing]' "
             f"(or 'moto[server]>=5.2'); import failed: {error}") from error
+    _moto_patches.apply()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
