@@ -11,7 +11,10 @@ NODE_DIR := .tools/node
 NODE22 := $(NODE_DIR)/node_modules/node/bin/node
 export JSII_NODE ?= $(if $(wildcard $(NODE22)),$(abspath $(NODE22)),node)
 
-.PHONY: synth test unit integration bench dist clean
+# Test files run on two workers (pytest-xdist); each worker embeds its own moto.
+PYTEST_ARGS ?= -n 2 --dist loadfile
+
+.PHONY: synth test unit integration bench dist clean venv _synth _test
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -6,6 +6,7 @@
   ``SynthesizedStack`` it made (the one stack, or pass ``name=``).
 - ``deploy_stack``: ``deploy_stack(stack)`` applies it and returns a ``Deployment``;
   its teardown is registered before apply, so a failed apply is torn down too.
+  ``deploy_stack(stack, emulator=other)`` deploys to another ``Emulator``.
 """
 
 from __future__ import annotations
@@ -67,10 +68,10 @@ def deploy_stack(request: pytest.FixtureRequest, aws_emulator: Emulator, eksguar
                  tmp_path_factory: pytest.TempPathFactory) -> Callable[[SynthesizedStack], Deployment]:
     root = eksguard_config.workdir or tmp_path_factory.mktemp("eksguard")
     root.mkdir(parents=True, exist_ok=True)
-    deployer = Deployer(eksguard_config, aws_emulator, root)
     deployments = request.node.stash.setdefault(DEPLOYMENTS, [])
 
-    def deploy(stack: SynthesizedStack) -> Deployment:
+    def deploy(stack: SynthesizedStack, emulator: Emulator | None = None) -> Deployment:
+        deployer = Deployer(eksguard_config, emulator or aws_emulator, root)
         deployment = deployer.prepare(stack)
         deployment.on_unverified = request.config.stash.setdefault(NOTES, []).extend
         deployments.append(deployment)
