@@ -2,7 +2,23 @@
 
 from eksguard.constructs._private import managed_policy_arn as aws_managed_policy_arn
 from eksguard.constructs._private import partition as aws_partition
+from eksguard.constructs.access_entry import (
+    AccessEntry,
+    AccessEntryOptions,
+    AccessEntryProps,
+    AccessPolicy,
+    AccessPolicyGrant,
+)
+from eksguard.constructs.addon_permissions import (
+    AddonPermissions,
+    cert_manager,
+    cluster_autoscaler,
+    ebs_csi_driver,
+    external_dns,
+    vpc_cni,
+)
 from eksguard.constructs.cluster import EksCluster, EksClusterProps
+from eksguard.constructs.ecr import RegistryPullSecret, ecr_pull_policy
 from eksguard.constructs.irsa_role import (
     IrsaRole,
     IrsaRoleOptions,
@@ -19,10 +35,16 @@ from eksguard.constructs.node_group import (
 )
 from eksguard.constructs.node_role import EcrAccess, NodeRole, NodeRoleProps
 from eksguard.constructs.oidc_provider import ClusterOidcProvider, ClusterOidcProviderProps
+from eksguard.constructs.pod_identity import PodIdentityRole, PodIdentityRoleOptions, PodIdentityRoleProps
+from eksguard.constructs.workload_identity import WorkloadIdentity, WorkloadIdentityProps
 
 __all__ = [
-    "aws_managed_policy_arn",
-    "aws_partition",
+    "AccessEntry",
+    "AccessEntryOptions",
+    "AccessEntryProps",
+    "AccessPolicy",
+    "AccessPolicyGrant",
+    "AddonPermissions",
     "ClusterOidcProvider",
     "ClusterOidcProviderProps",
     "EcrAccess",
@@ -38,7 +60,21 @@ __all__ = [
     "ManagedNodeGroupProps",
     "NodeRole",
     "NodeRoleProps",
+    "PodIdentityRole",
+    "PodIdentityRoleOptions",
+    "PodIdentityRoleProps",
+    "RegistryPullSecret",
     "ServiceAccount",
     "ServiceAccountPattern",
     "Taint",
+    "WorkloadIdentity",
+    "WorkloadIdentityProps",
+    "aws_managed_policy_arn",
+    "aws_partition",
+    "cert_manager",
+    "cluster_autoscaler",
+    "ebs_csi_driver",
+    "ecr_pull_policy",
+    "external_dns",
+    "vpc_cni",
 ]

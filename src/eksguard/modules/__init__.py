@@ -1,5 +1,5 @@
 """Compositions of eksguard constructs."""
 
-from eksguard.modules.secure_cluster import SecureEksCluster, SecureEksClusterSpec
+from eksguard.modules.secure_cluster import AddonIdentityOptions, SecureEksCluster, SecureEksClusterSpec
 
-__all__ = ["SecureEksCluster", "SecureEksClusterSpec"]
+__all__ = ["AddonIdentityOptions", "SecureEksCluster", "SecureEksClusterSpec"]

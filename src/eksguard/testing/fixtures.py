@@ -73,7 +73,7 @@ def deploy_stack(request: pytest.FixtureRequest, aws_emulator: Emulator, eksguar
     def deploy(stack: SynthesizedStack, emulator: Emulator | None = None) -> Deployment:
         deployer = Deployer(eksguard_config, emulator or aws_emulator, root)
         deployment = deployer.prepare(stack)
-        deployment.on_unverified = request.config.stash.setdefault(NOTES, []).extend
+        deployment.on_unverified = request.node.stash.setdefault(NOTES, []).extend
         deployments.append(deployment)
 
         def teardown() -> None:
@@ -81,7 +81,7 @@ def deploy_stack(request: pytest.FixtureRequest, aws_emulator: Emulator, eksguar
             failed = any(r.failed for r in reports.values())
             message = deployer.teardown(deployment, failed=failed)
             if message:
-                request.config.stash.setdefault(NOTES, []).append(message)
+                request.node.stash.setdefault(NOTES, []).append(message)
 
         request.addfinalizer(teardown)  # before apply: a failed apply is torn down too
         return deployer.apply(deployment)
@@ -105,6 +105,10 @@ def _eksguard_requires(request: pytest.FixtureRequest) -> None:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
     item.stash.setdefault(REPORTS, {})[report.when] = report
+    # user_properties travel with the report, also from pytest-xdist workers.
+    notes = item.stash.get(NOTES, [])
+    report.user_properties.extend(("eksguard", line) for line in notes)
+    notes.clear()
     if report.failed:
         for deployment in item.stash.get(DEPLOYMENTS, []):
             report.sections.append((f"eksguard terraform log: {deployment.stack.name}", deployment.log))
@@ -112,7 +116,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    notes = config.stash.get(NOTES, [])
+    notes = [value for reports in terminalreporter.stats.values() for report in reports
+             for key, value in getattr(report, "user_properties", ()) if key == "eksguard"]
     if notes:
         terminalreporter.section("eksguard")
         for line in dict.fromkeys(notes):

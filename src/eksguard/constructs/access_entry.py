@@ -1,0 +1,146 @@
+"""The EKS Cluster Access API: ``AccessEntry`` and the EKS access policies."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from constructs import Construct
+
+from eksguard import _validation as v
+from eksguard._framework import aws, construct_path
+from eksguard.constructs._private import partition
+
+ENTRY_TYPES = ("STANDARD", "EC2_LINUX", "EC2_WINDOWS", "FARGATE_LINUX")
+SCOPES = ("cluster", "namespace")
+ALLOWED_NODE_ENTRY_POLICIES = (
+    "no access policies: EKS grants node entries (EC2_LINUX, EC2_WINDOWS, FARGATE_LINUX) "
+    "their permissions itself"
+)
+ALLOWED_NAMESPACES = "namespaces for scope 'namespace', none for scope 'cluster'"
+ALLOWED_PRINCIPAL = "an IAM role or user ARN such as 'arn:aws:iam::111122223333:role/admins'"
+
+
+class AccessPolicy(str, Enum):
+    """The EKS access policies, by name (their ARNs depend on the partition)."""
+
+    CLUSTER_ADMIN = "AmazonEKSClusterAdminPolicy"
+    """Everything, in every namespace: break-glass and platform administrators."""
+    ADMIN = "AmazonEKSAdminPolicy"
+    """Most resources, including RBAC within the scope, but not the cluster itself."""
+    EDIT = "AmazonEKSEditPolicy"
+    """Create and change most namespaced resources; no RBAC."""
+    VIEW = "AmazonEKSViewPolicy"
+    """Read most resources; no Secrets."""
+
+
+def access_policy_arn(scope: Construct, policy: AccessPolicy) -> str:
+    return f"arn:{partition(scope)}:eks::aws:cluster-access-policy/{AccessPolicy(policy).value}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccessPolicyGrant:
+    """One access policy granted to an entry, cluster-wide or in some namespaces.
+
+    Example::
+
+        AccessPolicyGrant(policy=AccessPolicy.VIEW, scope="namespace", namespaces=["shop"])
+    """
+
+    policy: AccessPolicy
+    scope: str = "cluster"
+    """"cluster" or "namespace". Default: "cluster"."""
+    namespaces: Sequence[str] = ()
+    """The namespaces of a "namespace" grant. Default: () — required for that scope."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccessEntryOptions:
+    """Everything about an access entry except its cluster; what
+    ``SecureEksCluster.add_access_entry`` takes.
+
+    Example::
+
+        AccessEntryOptions(principal_arn=admins_role_arn,
+                           grants=[AccessPolicyGrant(policy=AccessPolicy.CLUSTER_ADMIN)])
+    """
+
+    principal_arn: str
+    """The IAM role or user the entry is for."""
+
+    type: str = "STANDARD"
+    """"STANDARD" for people and workloads, "EC2_LINUX" for self-managed nodes' roles.
+    Default: "STANDARD"."""
+
+    grants: Sequence[AccessPolicyGrant] = ()
+    """Access policies to associate. Default: () — none (Kubernetes RBAC through
+    ``kubernetes_groups`` only)."""
+
+    kubernetes_groups: Sequence[str] = ()
+    """Kubernetes groups the principal joins, for your own RBAC bindings. Default: ()."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccessEntryProps(AccessEntryOptions):
+    """Props of ``AccessEntry``: its options plus the cluster.
+
+    Example::
+
+        AccessEntryProps(cluster_name=cluster.cluster_name, principal_arn=admins_role_arn,
+                         grants=[AccessPolicyGrant(policy=AccessPolicy.CLUSTER_ADMIN)])
+    """
+
+    cluster_name: str
+    """The cluster."""
+
+
+class AccessEntry(Construct):
+    """An ``aws_eks_access_entry`` and its ``aws_eks_access_policy_association`` resources.
+
+    Example::
+
+        AccessEntry(stack, "viewers", props=AccessEntryProps(
+            cluster_name=cluster.cluster_name, principal_arn=viewers_arn,
+            grants=[AccessPolicyGrant(policy=AccessPolicy.VIEW, scope="namespace",
+                                      namespaces=["shop"])]))
+    """
+
+    def __init__(self, scope: Construct, id: str, *, props: AccessEntryProps) -> None:
+        super().__init__(scope, id)
+        self.props = props
+        _validate(construct_path(self), props)
+        self.entry = aws.eks_access_entry.EksAccessEntry(
+            self, "entry", cluster_name=props.cluster_name, principal_arn=props.principal_arn,
+            type=props.type, kubernetes_groups=list(props.kubernetes_groups) or None)
+        self.associations = [
+            aws.eks_access_policy_association.EksAccessPolicyAssociation(
+                self, f"policy-{AccessPolicy(grant.policy).value}-{index}",
+                cluster_name=props.cluster_name, principal_arn=self.entry.principal_arn,
+                policy_arn=access_policy_arn(self, grant.policy),
+                access_scope={"type": grant.scope,
+                              **({"namespaces": list(grant.namespaces)} if grant.namespaces else {})})
+            for index, grant in enumerate(props.grants)
+        ]
+
+
+def _validate(path: str, props: AccessEntryProps) -> None:
+    v.require_match(path, "principal_arn", props.principal_arn, _PRINCIPAL, ALLOWED_PRINCIPAL)
+    v.require_one_of(path, "type", props.type, ENTRY_TYPES)
+    if props.type != "STANDARD" and props.grants:
+        v.fail(path, "grants", [g.policy for g in props.grants], ALLOWED_NODE_ENTRY_POLICIES)
+    for grant in props.grants:
+        try:
+            AccessPolicy(grant.policy)
+        except ValueError:
+            v.fail(path, "grants.policy", grant.policy,
+                   "an AccessPolicy member: " + ", ".join(p.name for p in AccessPolicy))
+        v.require_one_of(path, "grants.scope", grant.scope, SCOPES)
+        if (grant.scope == "namespace") != bool(grant.namespaces):
+            v.fail(path, "grants.namespaces", list(grant.namespaces), ALLOWED_NAMESPACES)
+        for namespace in grant.namespaces:
+            v.require_dns1123_label(path, "grants.namespaces", namespace)
+
+
+_PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")

@@ -1,0 +1,133 @@
+"""EKS Pod Identity: ``PodIdentityRole``, its associations, and the agent add-on."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from constructs import Construct
+
+from eksguard import _validation as v
+from eksguard._framework import TerraformStack, aws, construct_path
+from eksguard.constructs._private import (
+    attach_policies,
+    name_prefix_from_id,
+    put_inline_policies,
+    service_trust_policy,
+)
+from eksguard.constructs.irsa_role import ServiceAccount
+
+POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
+POD_IDENTITY_ACTIONS = ("sts:AssumeRole", "sts:TagSession")
+POD_IDENTITY_AGENT_ADDON = "eks-pod-identity-agent"
+ALLOWED_SERVICE_ACCOUNTS = "at least one service account"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PodIdentityRoleOptions:
+    """Everything about a Pod Identity role except its cluster.
+
+    Example::
+
+        PodIdentityRoleOptions(service_accounts=[ServiceAccount(namespace="shop", name="cart")])
+    """
+
+    service_accounts: Sequence[ServiceAccount]
+    """Service accounts associated with the role, one association each."""
+
+    role_name: str | None = None
+    """The IAM role name. Default: a unique name Terraform derives from the construct path."""
+
+    managed_policy_arns: Sequence[str] = ()
+    """Managed policies to attach. Default: () — none."""
+
+    inline_policies: Mapping[str, Mapping[str, Any] | str] = field(default_factory=dict)
+    """Inline policies, name to document (dict or JSON). Default: none."""
+
+    permissions_boundary_arn: str | None = None
+    """Permissions boundary for the role. Default: None — no boundary."""
+
+    install_agent: bool = True
+    """Install the ``eks-pod-identity-agent`` add-on on the cluster (once per stack and
+    cluster), without which associations do nothing. Default: True."""
+
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags on the role and associations. Default: none."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PodIdentityRoleProps(PodIdentityRoleOptions):
+    """Props of ``PodIdentityRole``: its options plus the cluster.
+
+    Example::
+
+        PodIdentityRoleProps(cluster_name=cluster.cluster_name,
+                             service_accounts=[ServiceAccount(namespace="shop", name="cart")])
+    """
+
+    cluster_name: str
+    """The cluster the associations belong to."""
+
+
+class PodIdentityRole(Construct):
+    """A role trusting ``pods.eks.amazonaws.com``, associated with service accounts.
+
+    Example::
+
+        PodIdentityRole(stack, "cart", props=PodIdentityRoleProps(
+            cluster_name=cluster.cluster_name,
+            service_accounts=[ServiceAccount(namespace="shop", name="cart")]))
+    """
+
+    def __init__(self, scope: Construct, id: str, *, props: PodIdentityRoleProps) -> None:
+        super().__init__(scope, id)
+        self.props = props
+        _validate(construct_path(self), props)
+        naming = {"name": props.role_name} if props.role_name else {"name_prefix": name_prefix_from_id(self)}
+        self.role = aws.iam_role.IamRole(
+            self, "role", **naming,
+            assume_role_policy=service_trust_policy(POD_IDENTITY_PRINCIPAL, POD_IDENTITY_ACTIONS),
+            permissions_boundary=props.permissions_boundary_arn,
+            tags=dict(props.tags),
+        )
+        self.attachments: list[Any] = attach_policies(self, self.role, props.managed_policy_arns)
+        self.attachments += put_inline_policies(self, self.role, props.inline_policies)
+        self.agent = pod_identity_agent(self, props.cluster_name) if props.install_agent else None
+        # The role can act before any pod receives it.
+        self.associations = [
+            aws.eks_pod_identity_association.EksPodIdentityAssociation(
+                self, f"association-{sa.namespace}-{sa.name}",
+                cluster_name=props.cluster_name, namespace=sa.namespace, service_account=sa.name,
+                role_arn=self.role.arn, tags=dict(props.tags), depends_on=list(self.attachments))
+            for sa in props.service_accounts
+        ]
+
+    @property
+    def role_arn(self) -> str:
+        return self.role.arn
+
+
+def pod_identity_agent(scope: Construct, cluster_name: str) -> Any:
+    """The stack's ``eks-pod-identity-agent`` add-on for ``cluster_name``, created once."""
+    stack = TerraformStack.of(scope)
+    # A stable id per cluster reference: construct ids are Terraform addresses.
+    agent_id = f"{POD_IDENTITY_AGENT_ADDON}-{hashlib.sha256(cluster_name.encode()).hexdigest()[:8]}"
+    existing = stack.node.try_find_child(agent_id)
+    if existing is None:
+        existing = aws.eks_addon.EksAddon(stack, agent_id, cluster_name=cluster_name,
+                                          addon_name=POD_IDENTITY_AGENT_ADDON)
+    return existing
+
+
+def _validate(path: str, props: PodIdentityRoleProps) -> None:
+    if not props.service_accounts:
+        v.fail(path, "service_accounts", list(props.service_accounts), ALLOWED_SERVICE_ACCOUNTS)
+    for sa in props.service_accounts:
+        v.require_dns1123_label(path, "service_accounts.namespace", sa.namespace)
+        v.require_dns1123_subdomain(path, "service_accounts.name", sa.name)
+    v.require_role_name(path, "role_name", props.role_name)
+    v.require_policy_arns(path, "managed_policy_arns", props.managed_policy_arns)
+    v.require_inline_policy_names(path, "inline_policies", props.inline_policies)
+    v.require_arn(path, "permissions_boundary_arn", props.permissions_boundary_arn)
