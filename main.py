@@ -19,15 +19,22 @@ from pathlib import Path
 from constructs import Construct
 
 from eksguard import (
+    AccessEntryOptions,
+    AccessPolicy,
+    AccessPolicyGrant,
+    AddonIdentityOptions,
     EksClusterProps,
     IrsaRoleOptions,
     ManagedNodeGroupOptions,
+    PodIdentityRoleOptions,
     SecureEksCluster,
     SecureEksClusterSpec,
     ServiceAccount,
     Taint,
     aws_managed_policy_arn,
     aws_partition,
+    cluster_autoscaler,
+    ebs_csi_driver,
 )
 from eksguard._framework import (
     App,
@@ -67,7 +74,9 @@ class ReferenceSettings:
 
 class ReferenceStack(TerraformStack):
     """A VPC with two private subnets and a ``SecureEksCluster`` with on-demand and spot
-    node groups, an IRSA role for the VPC CNI and one for an application."""
+    node groups; IRSA roles for the VPC CNI and an application; EBS CSI (managed add-on)
+    and cluster-autoscaler identities; Pod Identity for a second application; access
+    entries for a cluster-admin role and a namespace-scoped viewer role."""
 
     def __init__(self, scope: Construct, id: str, *, settings: ReferenceSettings) -> None:
         super().__init__(scope, id)
@@ -80,6 +89,7 @@ class ReferenceStack(TerraformStack):
             LocalBackend(self, path="terraform.tfstate")
 
         name = settings.cluster_name
+        partition = aws_partition(self)
         tags = {"eksguard:cluster": name}
         vpc = aws.vpc.Vpc(self, "vpc", cidr_block="10.0.0.0/16", enable_dns_support=True,
                           enable_dns_hostnames=True, tags={**tags, "Name": name})
@@ -100,7 +110,17 @@ class ReferenceStack(TerraformStack):
                 self, f"private-{index}-routes", subnet_id=subnet.id, route_table_id=routes.id)
             subnets.append(subnet.id)
 
-        partition = aws_partition(self)
+        account = aws.data_aws_caller_identity.DataAwsCallerIdentity(self, "account")
+        people = {
+            key: aws.iam_role.IamRole(
+                self, key, name_prefix=f"{name[:24]}-{key}-"[:38],
+                assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow", "Action": "sts:AssumeRole",
+                    "Principal": {"AWS": f"arn:{partition}:iam::{account.account_id}:root"},
+                    "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}),
+                tags=tags)
+            for key in ("platform-admins", "shop-viewers")
+        }
         eks = SecureEksCluster(self, "eks", spec=SecureEksClusterSpec(
             cluster=EksClusterProps(name=name, subnet_ids=subnets, tags=tags),
             irsa_roles={
@@ -117,6 +137,33 @@ class ReferenceStack(TerraformStack):
                             "Resource": f"arn:{partition}:ssm:{settings.region}:*:parameter/orders/*",
                         }],
                     }}),
+            },
+            # The VPC CNI keeps the self-managed install EKS makes, with its own IRSA role:
+            # node groups would otherwise wait on a managed vpc-cni add-on.
+            addon_identities={
+                "ebs-csi": AddonIdentityOptions(permissions=ebs_csi_driver()),
+                "cluster-autoscaler": AddonIdentityOptions(permissions=cluster_autoscaler(cluster_name=name)),
+            },
+            pod_identity_roles={
+                "cart": PodIdentityRoleOptions(
+                    service_accounts=[ServiceAccount(namespace="shop", name="cart")],
+                    inline_policies={"read-cart-table": {
+                        "Version": "2012-10-17",
+                        "Statement": [{
+                            "Effect": "Allow",
+                            "Action": ["dynamodb:GetItem", "dynamodb:Query"],
+                            "Resource": f"arn:{partition}:dynamodb:{settings.region}:*:table/cart",
+                        }],
+                    }}),
+            },
+            access_entries={
+                "platform-admins": AccessEntryOptions(
+                    principal_arn=people["platform-admins"].arn,
+                    grants=[AccessPolicyGrant(policy=AccessPolicy.CLUSTER_ADMIN)]),
+                "shop-viewers": AccessEntryOptions(
+                    principal_arn=people["shop-viewers"].arn,
+                    grants=[AccessPolicyGrant(policy=AccessPolicy.VIEW, scope="namespace",
+                                              namespaces=["shop"])]),
             },
             node_groups={
                 "on-demand": ManagedNodeGroupOptions(
@@ -136,6 +183,12 @@ class ReferenceStack(TerraformStack):
         TerraformOutput(self, "vpc_id", value=vpc.id)
         for role_id, role in eks.irsa_roles.items():
             TerraformOutput(self, f"{role_id.replace('-', '_')}_role_arn", value=role.role_arn)
+        for addon_id, identity in eks.addon_identities.items():
+            TerraformOutput(self, f"{addon_id.replace('-', '_')}_role_arn", value=identity.role_arns[0])
+        for role_id, pod_role in eks.pod_identity_roles.items():
+            TerraformOutput(self, f"{role_id.replace('-', '_')}_role_arn", value=pod_role.role_arn)
+        for key, person in people.items():
+            TerraformOutput(self, f"{key.replace('-', '_')}_role_arn", value=person.arn)
         for group_id, group in eks.node_groups.items():
             key = group_id.replace("-", "_")
             TerraformOutput(self, f"{key}_node_role_arn", value=group.node_role.role_arn)

@@ -16,11 +16,14 @@ from eksguard.testing import (
     assert_oidc_provider,
     assert_role_trusts_oidc,
     assert_role_trusts_service,
+    PodIdentityAssociationSnapshot,
+    read_access_entry,
     read_cluster,
     read_inventory,
     read_launch_template,
     read_node_group,
     read_oidc_provider,
+    read_pod_identity_associations,
     read_role,
 )
 
@@ -89,6 +92,33 @@ def test_reference_app_deploys_verifies_replans_and_destroys_cleanly(synth_stack
                           launch_template_id=out[f"{key}_launch_template_id"], **expected)
         assert_launch_template_requires_imdsv2(read_launch_template(ec2, out[f"{key}_launch_template_id"]))
 
+    # AND add-ons and Pod Identity workloads have their own identities, never the node role's
+    ebs = read_role(iam, out["ebs_csi_role_arn"])
+    assert_role_trusts_oidc(ebs, provider_arn=provider.arn,
+                            subjects=["system:serviceaccount:kube-system:ebs-csi-controller-sa"])
+    assert_attached_policies(ebs, [MANAGED + "service-role/AmazonEBSCSIDriverPolicy"])
+    autoscaler = read_role(iam, out["cluster_autoscaler_role_arn"])
+    assert_role_trusts_oidc(autoscaler, provider_arn=provider.arn,
+                            subjects=["system:serviceaccount:kube-system:cluster-autoscaler"])
+    assert autoscaler.inline_policies["cluster-autoscaler"]["Statement"][0]["Condition"] == {
+        "StringEquals": {f"aws:ResourceTag/k8s.io/cluster-autoscaler/{cluster.name}": "owned"}}
+    cart = read_role(iam, out["cart_role_arn"])
+    assert_role_trusts_service(cart, "pods.eks.amazonaws.com", ("sts:AssumeRole", "sts:TagSession"))
+    assert_inline_policies(cart, {"read-cart-table": {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:Query"],
+                       "Resource": "arn:aws:dynamodb:us-east-1:*:table/cart"}]}})
+    for person in ("platform_admins", "shop_viewers"):
+        trust = read_role(iam, out[f"{person}_role_arn"]).trust_policy["Statement"]
+        assert trust == [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                          "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                          "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]
+
+    # AND what moto cannot create was left out, by name, and said so
+    assert sorted({a.split(".")[0] for a in deployment.unserved}) == [
+        "aws_eks_access_entry", "aws_eks_access_policy_association", "aws_eks_addon",
+        "aws_eks_pod_identity_association"]
+
     # AND a second plan is empty but for the emulator's declared gaps
     verdict = deployment.replan()
     assert verdict.ok, verdict.report()
@@ -100,3 +130,18 @@ def test_reference_app_deploys_verifies_replans_and_destroys_cleanly(synth_stack
     deployment.destroy()
     assert deployment.terraform.state_addresses() == []
     assert read_inventory(aws_emulator.client).minus(before) == {}
+
+
+@pytest.mark.requires("eks:access-entries", "eks:pod-identity-associations", "eks:addons")
+def test_reference_access_entries_and_pod_identity_land(synth_stack, deploy_stack):
+    settings = main.ReferenceSettings(cluster_name=f"ref-{uuid.uuid4().hex[:8]}", stack_name="reference-access")
+    deployment = deploy_stack(synth_stack(lambda app: main.ReferenceStack(app, settings.stack_name, settings=settings)))
+    eks, out = deployment.client("eks"), deployment.outputs
+    admins = read_access_entry(eks, out["cluster_name"], out["platform_admins_role_arn"])
+    assert admins.policies == frozenset({(
+        "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", "cluster", ())})
+    viewers = read_access_entry(eks, out["cluster_name"], out["shop_viewers_role_arn"])
+    assert viewers.policies == frozenset({(
+        "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy", "namespace", ("shop",))})
+    assert read_pod_identity_associations(eks, out["cluster_name"]) == frozenset({
+        PodIdentityAssociationSnapshot("shop", "cart", out["cart_role_arn"])})

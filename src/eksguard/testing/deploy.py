@@ -39,7 +39,14 @@ class Deployment:
     applied: bool = False
     torn_down: bool = False
     on_unverified: Callable[[list[str]], None] | None = None
-    """Receives the "not verified on <emulator>" lines of every re-plan."""
+    """Receives the "not verified/deployed on <emulator>" lines."""
+    unserved: dict[str, str] = field(default_factory=dict)
+    """Resources left out because the emulator cannot create them: address -> reason."""
+
+    @property
+    def targets(self) -> list[str]:
+        """Every other resource, when some are left out; else [] (the whole stack)."""
+        return [a for a in self.stack.addresses if a not in self.unserved] if self.unserved else []
 
     def client(self, service: str) -> Any:
         """A boto3 client for ``service`` bound to the emulator and the stack's region."""
@@ -64,7 +71,7 @@ class Deployment:
 
     def replan(self) -> Idempotence:
         """Plan again and judge the result against the emulator's declared gaps."""
-        verdict = evaluate(self.terraform.plan(), self.emulator.name)
+        verdict = evaluate(self.terraform.plan(self.targets), self.emulator.name)
         if self.on_unverified and verdict.unverified:
             self.on_unverified([f"not verified on {verdict.emulator}: {item}" for item in verdict.unverified])
         return verdict
@@ -100,9 +107,19 @@ class Deployer:
 
     @staticmethod
     def apply(deployment: Deployment) -> Deployment:
-        """init and apply; the caller has already registered the teardown."""
+        """init and apply; the caller has already registered the teardown.
+
+        Resources of types the emulator cannot create (``RESOURCE_CAPABILITIES``) are left
+        out with ``-target`` on everything else and reported as "not deployed on
+        <emulator>"; the stack itself is not changed. A served resource that depends on
+        a left-out one still fails, with Terraform's error.
+        """
+        deployment.unserved = deployment.emulator.unserved(deployment.stack.addresses)
+        if deployment.unserved and deployment.on_unverified:
+            deployment.on_unverified([f"not deployed on {deployment.emulator.name}: {address} ({reason})"
+                                      for address, reason in sorted(deployment.unserved.items())])
         deployment.terraform.init()
-        deployment.terraform.apply()
+        deployment.terraform.apply(deployment.targets)
         deployment.applied = True
         deployment.outputs = deployment.terraform.output()
         return deployment

@@ -35,6 +35,16 @@ KNOWN_GAPS: dict[str, dict[str, str]] = {
 }
 """Why a capability is missing, per emulator: the skip reason tests show."""
 
+RESOURCE_CAPABILITIES = {
+    "aws_eks_cluster": "eks",
+    "aws_eks_node_group": "eks",
+    "aws_eks_access_entry": "eks:access-entries",
+    "aws_eks_access_policy_association": "eks:access-entries",
+    "aws_eks_pod_identity_association": "eks:pod-identity-associations",
+    "aws_eks_addon": "eks:addons",
+}
+"""The capability an emulator needs to create a resource type."""
+
 
 def _not_found_means_served(call: Callable[[Any], Any], service: str) -> Callable[[Emulator], bool]:
     """A probe calling an API about a cluster that does not exist: a not-found answer
@@ -109,6 +119,16 @@ class Emulator:
             return None
         return KNOWN_GAPS.get(self.name, {}).get(
             capability, f"{self.name} at {self.endpoint} does not serve {capability}")
+
+    def unserved(self, addresses: list[str]) -> dict[str, str]:
+        """Address -> reason, for the resources this emulator cannot create."""
+        found = {}
+        for address in addresses:
+            capability = RESOURCE_CAPABILITIES.get(address.split(".", 1)[0])
+            reason = self.missing(capability) if capability else None
+            if reason:
+                found[address] = f"{capability}: {reason}"
+        return found
 
     def reset(self) -> None:
         """Forget everything the emulator holds (moto only)."""

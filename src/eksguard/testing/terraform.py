@@ -106,12 +106,12 @@ class Terraform:
     def init(self) -> None:
         self.run("init", "-input=false", "-no-color")
 
-    def apply(self) -> None:
-        self.run("apply", "-auto-approve", "-input=false", "-no-color")
+    def apply(self, targets: Sequence[str] = ()) -> None:
+        self.run("apply", "-auto-approve", "-input=false", "-no-color", *(f"-target={t}" for t in targets))
 
-    def plan(self) -> dict[str, Any]:
+    def plan(self, targets: Sequence[str] = ()) -> dict[str, Any]:
         """A fresh plan, as ``terraform show -json`` gives it."""
-        self.run("plan", "-input=false", "-no-color", "-out=eksguard.tfplan")
+        self.run("plan", "-input=false", "-no-color", "-out=eksguard.tfplan", *(f"-target={t}" for t in targets))
         return json.loads(self.run("show", "-json", "eksguard.tfplan", capture_json=True))
 
     def output(self) -> dict[str, Any]:
