@@ -36,6 +36,7 @@ from eksguard import (
     cluster_autoscaler,
     ebs_csi_driver,
 )
+from eksguard.guardrails import Guardrails
 from eksguard._framework import (
     App,
     CloudBackend,
@@ -206,18 +207,21 @@ def build_app(settings: ReferenceSettings | None = None, outdir: str | None = No
     return app
 
 
-def summarize(outdir: Path) -> str:
-    """Stacks, resource counts and where the output went, from the synthesized manifest."""
+def summarize(app: App, outdir: Path) -> str:
+    """Stacks, resource counts, where the output went, and every guardrail waiver."""
     manifest = json.loads((outdir / "manifest.json").read_text())
     lines = [f"eksguard: synthesized {len(manifest['stacks'])} stack(s) into {outdir.resolve()}"]
     for stack_name, stack in manifest["stacks"].items():
         document = json.loads((outdir / stack["synthesizedStackPath"]).read_text())
         count = sum(len(v) for v in document.get("resource", {}).values())
         lines.append(f"  {stack_name}: {count} resources -> {outdir / stack['synthesizedStackPath']}")
+        waivers = Guardrails.of(app.node.find_child(stack_name)).summary()
+        lines.append(f"  {stack_name}: guardrails passed, {len(waivers)} waiver(s)")
+        lines += [f"    {line}" for line in waivers]
     return "\n".join(lines)
 
 
 if __name__ == "__main__":
     reference_app = build_app()
     reference_app.synth()
-    print(summarize(Path(reference_app.outdir)))
+    print(summarize(reference_app, Path(reference_app.outdir)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +35,11 @@ def synth_one(tmp_path: Path) -> Callable[[Callable[[Any], None]], SynthesizedSt
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Any:
-    """A bare stack, for tests that only construct (validation)."""
+    """A bare stack, for tests that only construct (bad input): after the test, nothing
+    may have been written to its output folder."""
     from eksguard._framework import App
 
-    app = App(outdir=str(tmp_path / "cdktf.out"))
-    return TerraformStack(app, STACK)
+    outdir = tmp_path / "cdktf.out"
+    app = App(outdir=str(outdir))
+    yield TerraformStack(app, STACK)
+    assert not outdir.exists() or not any(outdir.iterdir()), f"bad input wrote {sorted(outdir.iterdir())}"

@@ -32,6 +32,7 @@ App = core.App
 Aspects = core.Aspects
 CloudBackend = core.CloudBackend
 Fn = core.Fn
+IAspect = core.IAspect
 LocalBackend = core.LocalBackend
 NamedCloudWorkspace = core.NamedCloudWorkspace
 TerraformLocal = core.TerraformLocal

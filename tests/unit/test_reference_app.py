@@ -21,10 +21,11 @@ def test_reference_app_synthesizes_cluster_two_node_groups_and_irsa(tmp_path):
     assert len(cni_attachments) == 1 and "vpc-cni" in cni_attachments[0]["role"]
     assert len(resources["aws_subnet"]) == 2
     assert document["terraform"]["backend"] == {"local": {"path": "terraform.tfstate"}}
-    summary = main.summarize(tmp_path)
+    summary = main.summarize(app, tmp_path)
     assert summary.splitlines() == [
         f"eksguard: synthesized 1 stack(s) into {tmp_path.resolve()}",
         f"  ref-stack: 43 resources -> {tmp_path / 'stacks/ref-stack/cdk.tf.json'}",
+        "  ref-stack: guardrails passed, 0 waiver(s)",
     ]
 
 

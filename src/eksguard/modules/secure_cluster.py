@@ -10,8 +10,7 @@ from typing import Any
 from constructs import Construct
 
 from eksguard import _validation as v
-from eksguard._framework import construct_path
-from eksguard._framework import aws
+from eksguard._framework import TerraformStack, aws, construct_path
 from eksguard.constructs import (
     AccessEntry,
     AccessEntryOptions,
@@ -37,7 +36,7 @@ from eksguard.constructs import (
     WorkloadIdentityProps,
     aws_managed_policy_arn,
 )
-from eksguard.constructs.pod_identity import pod_identity_agent
+from eksguard.guardrails import Guardrails
 
 VPC_CNI_SERVICE_ACCOUNT = ServiceAccount(namespace="kube-system", name="aws-node")
 POD_IDENTITY_AGENT = "eks-pod-identity-agent"
@@ -120,6 +119,7 @@ class SecureEksCluster(Construct):
     def __init__(self, scope: Construct, id: str, *, spec: SecureEksClusterSpec) -> None:
         super().__init__(scope, id)
         self.spec = spec
+        self.guardrails = Guardrails.of(TerraformStack.of(self))
         self.cluster = EksCluster(self, "cluster", props=spec.cluster)
         self.oidc_provider = ClusterOidcProvider(
             self, "oidc-provider",
