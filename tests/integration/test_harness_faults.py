@@ -3,7 +3,6 @@ apply is destroyed, a failed destroy keeps and reports state, 'keep' prints the 
 
 from __future__ import annotations
 
-
 import pytest
 
 pytest_plugins = ["pytester"]

@@ -80,3 +80,19 @@ def name_prefix_from_id(scope: Construct) -> str:
     below_stack = scope.node.path.split("/")[1:]
     cleaned = re.sub(r"[^A-Za-z0-9+=,.@_-]", "-", "-".join(below_stack))
     return cleaned[-37:].lstrip("-") + "-"
+
+
+def create_role(scope: Construct, *, role_name: str | None, trust_policy: str,
+                managed_policy_arns: Sequence[str] = (),
+                inline_policies: Mapping[str, Mapping[str, Any] | str] | None = None,
+                permissions_boundary_arn: str | None = None, tags: Mapping[str, str] | None = None,
+                **role_args: Any) -> tuple[Any, list[Any]]:
+    """The ``role`` child of ``scope`` with its managed and inline policies: (role, policy
+    resources). Named ``role_name``, or a unique name Terraform derives from the path."""
+    naming = {"name": role_name} if role_name else {"name_prefix": name_prefix_from_id(scope)}
+    role = aws.iam_role.IamRole(scope, "role", **naming, assume_role_policy=trust_policy,
+                                permissions_boundary=permissions_boundary_arn, tags=dict(tags or {}),
+                                **role_args)
+    policies = attach_policies(scope, role, managed_policy_arns)
+    policies += put_inline_policies(scope, role, inline_policies or {})
+    return role, policies

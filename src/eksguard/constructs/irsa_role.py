@@ -10,13 +10,8 @@ from typing import Any
 from constructs import Construct
 
 from eksguard import _validation as v
-from eksguard._framework import aws, construct_path
-from eksguard.constructs._private import (
-    attach_policies,
-    name_prefix_from_id,
-    policy_document,
-    put_inline_policies,
-)
+from eksguard._framework import construct_path
+from eksguard.constructs._private import create_role, policy_document
 from eksguard.constructs.oidc_provider import STS_AUDIENCE, ClusterOidcProvider
 
 ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
@@ -145,22 +140,18 @@ class IrsaRole(Construct):
         self.props = props
         _validate(construct_path(self), props)
 
-        naming = {"name": props.role_name} if props.role_name else {"name_prefix": name_prefix_from_id(self)}
-        self.role = aws.iam_role.IamRole(
-            self, "role",
-            **naming,
-            assume_role_policy=irsa_trust_policy(
+        self.role, self.attachments = create_role(
+            self, role_name=props.role_name,
+            trust_policy=irsa_trust_policy(
                 provider_arn=props.oidc_provider.provider_arn,
                 issuer_host=props.oidc_provider.issuer_host,
                 service_accounts=props.service_accounts,
                 service_account_patterns=props.service_account_patterns,
             ),
+            managed_policy_arns=props.managed_policy_arns, inline_policies=props.inline_policies,
+            permissions_boundary_arn=props.permissions_boundary_arn, tags=props.tags,
             max_session_duration=props.max_session_duration_seconds,
-            permissions_boundary=props.permissions_boundary_arn,
-            tags=dict(props.tags),
         )
-        self.attachments: list[Any] = attach_policies(self, self.role, props.managed_policy_arns)
-        self.attachments += put_inline_policies(self, self.role, props.inline_policies)
 
     @property
     def role_arn(self) -> str:

@@ -12,9 +12,8 @@ from constructs import Construct
 from eksguard import _validation as v
 from eksguard._framework import aws, construct_path
 from eksguard.constructs._private import (
-    attach_policies,
+    create_role,
     managed_policy_arn,
-    put_inline_policies,
     name_prefix_from_id,
     service_trust_policy,
 )
@@ -85,22 +84,15 @@ class NodeRole(Construct):
         self.props = props = props or NodeRoleProps()
         _validate(construct_path(self), props)
 
-        naming = {"name": props.role_name} if props.role_name else {"name_prefix": name_prefix_from_id(self)}
-        self.role = aws.iam_role.IamRole(
-            self, "role",
-            **naming,
-            assume_role_policy=service_trust_policy("ec2.amazonaws.com"),
-            permissions_boundary=props.permissions_boundary_arn,
-            tags=dict(props.tags),
-        )
         managed = [WORKER_NODE_POLICY]
         if props.attach_vpc_cni_policy:
             managed.append(VPC_CNI_POLICY)
         managed.append(EcrAccess(props.ecr_access).value)
-        policy_arns = [managed_policy_arn(self, name) for name in managed]
-        self.attachments: list[Any] = attach_policies(
-            self, self.role, policy_arns + list(props.managed_policy_arns))
-        self.attachments += put_inline_policies(self, self.role, props.inline_policies)
+        self.role, self.attachments = create_role(
+            self, role_name=props.role_name, trust_policy=service_trust_policy("ec2.amazonaws.com"),
+            managed_policy_arns=[managed_policy_arn(self, name) for name in managed] + list(props.managed_policy_arns),
+            inline_policies=props.inline_policies,
+            permissions_boundary_arn=props.permissions_boundary_arn, tags=props.tags)
         self.instance_profile = (
             aws.iam_instance_profile.IamInstanceProfile(
                 self, "instance-profile", role=self.role.name, name_prefix=name_prefix_from_id(self),

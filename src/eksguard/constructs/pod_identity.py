@@ -11,12 +11,7 @@ from constructs import Construct
 
 from eksguard import _validation as v
 from eksguard._framework import TerraformStack, aws, construct_path
-from eksguard.constructs._private import (
-    attach_policies,
-    name_prefix_from_id,
-    put_inline_policies,
-    service_trust_policy,
-)
+from eksguard.constructs._private import create_role, service_trust_policy
 from eksguard.constructs.irsa_role import ServiceAccount
 
 POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
@@ -85,15 +80,11 @@ class PodIdentityRole(Construct):
         super().__init__(scope, id)
         self.props = props
         _validate(construct_path(self), props)
-        naming = {"name": props.role_name} if props.role_name else {"name_prefix": name_prefix_from_id(self)}
-        self.role = aws.iam_role.IamRole(
-            self, "role", **naming,
-            assume_role_policy=service_trust_policy(POD_IDENTITY_PRINCIPAL, POD_IDENTITY_ACTIONS),
-            permissions_boundary=props.permissions_boundary_arn,
-            tags=dict(props.tags),
-        )
-        self.attachments: list[Any] = attach_policies(self, self.role, props.managed_policy_arns)
-        self.attachments += put_inline_policies(self, self.role, props.inline_policies)
+        self.role, self.attachments = create_role(
+            self, role_name=props.role_name,
+            trust_policy=service_trust_policy(POD_IDENTITY_PRINCIPAL, POD_IDENTITY_ACTIONS),
+            managed_policy_arns=props.managed_policy_arns, inline_policies=props.inline_policies,
+            permissions_boundary_arn=props.permissions_boundary_arn, tags=props.tags)
         self.agent = pod_identity_agent(self, props.cluster_name) if props.install_agent else None
         # The role can act before any pod receives it.
         self.associations = [
