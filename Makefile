@@ -10,6 +10,9 @@ STAMP := $(VENV)/.eksguard-installed
 NODE_DIR := .tools/node
 NODE22 := $(NODE_DIR)/node_modules/node/bin/node
 export JSII_NODE ?= $(if $(wildcard $(NODE22)),$(abspath $(NODE22)),node)
+# checkov lives in its own venv: its pins clash with moto's.
+CHECKOV_VENV := .venv-checkov
+export EKSGUARD_CHECKOV ?= $(abspath $(CHECKOV_VENV)/bin/checkov)
 
 # Test files run on two workers (pytest-xdist); each worker embeds its own moto.
 PYTEST_ARGS ?= -n 2 --dist loadfile
@@ -25,6 +28,11 @@ $(STAMP): requirements.txt pyproject.toml
 $(NODE22):
 	npm install --silent --no-save --prefix $(NODE_DIR) node@22 || echo "Node 22 not installed; jsii uses the node on PATH"
 
+$(CHECKOV_VENV)/.installed: scripts/checkov-requirements.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install -q --disable-pip-version-check -r scripts/checkov-requirements.txt
+	touch $@
+
 venv: $(STAMP) $(NODE22)
 
 synth: venv
@@ -33,7 +41,7 @@ synth: venv
 _synth:
 	$(PY) main.py
 
-test: venv
+test: venv $(CHECKOV_VENV)/.installed
 	$(MAKE) --no-print-directory _test
 
 _test:
@@ -42,7 +50,7 @@ _test:
 unit: venv
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
-integration: venv
+integration: venv $(CHECKOV_VENV)/.installed
 	$(PY) -m pytest tests/integration $(PYTEST_ARGS)
 
 bench: venv

@@ -63,7 +63,27 @@ def test_default_cluster_is_private_encrypted_logged_and_uses_access_entries(syn
     ]
     assert out.resource("test/eks/secrets-key")["enable_key_rotation"] is True
     log_group = out.resource("test/eks/control-plane-logs")
-    assert (log_group["name"], log_group["retention_in_days"]) == ("/aws/eks/prod/cluster", 90)
+    assert (log_group["name"], log_group["retention_in_days"], log_group["kms_key_id"]) == (
+        "/aws/eks/prod/cluster", 365, "${" + key + ".arn}")
+
+
+def test_secrets_key_policy_lets_cloudwatch_logs_use_it_for_this_log_group_only(synth_one):
+    out = synth_one(_cluster())
+    account = "${data.aws_caller_identity.eksguard-account.account_id}"
+    region = "${data.aws_region.eksguard-region.name}"
+    assert json.loads(out.resource("test/eks/secrets-key")["policy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "AccountAdministersKey", "Effect": "Allow",
+             "Principal": {"AWS": f"arn:{PARTITION}:iam::{account}:root"}, "Action": "kms:*", "Resource": "*"},
+            {"Sid": "CloudWatchLogsEncryptsControlPlaneLogs", "Effect": "Allow",
+             "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+             "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+             "Resource": "*",
+             "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn":
+                                         f"arn:{PARTITION}:logs:{region}:{account}:log-group:/aws/eks/prod/cluster"}}},
+        ],
+    }
 
 
 def test_bring_your_own_role_and_key_creates_neither(synth_one):
@@ -76,6 +96,7 @@ def test_bring_your_own_role_and_key_creates_neither(synth_one):
     assert cluster["role_arn"] == role_arn
     assert cluster["encryption_config"]["provider"] == {"key_arn": key_arn}
     assert cluster["depends_on"] == [out.address("test/eks/control-plane-logs")]
+    assert "kms_key_id" not in out.resource("test/eks/control-plane-logs")
 
 
 def test_public_endpoint_takes_explicit_cidrs(synth_one):
@@ -99,6 +120,7 @@ def test_internet_endpoint_needs_the_named_opt_in(synth_one):
     ({"subnet_ids": ["subnet-a"]}, "subnet_ids", ["subnet-a"], cluster_module.ALLOWED_SUBNETS),
     ({"role_arn": "eks-role"}, "role_arn", "eks-role", "an ARN such as"),
     ({"kms_key_arn": "alias/eks"}, "kms_key_arn", "alias/eks", "an ARN such as"),
+    ({"log_kms_key_arn": "logs-key"}, "log_kms_key_arn", "logs-key", "an ARN such as"),
     ({"public_access_cidrs": ["10.0.0.300/24"]}, "public_access_cidrs", "10.0.0.300/24",
      "an IPv4 CIDR block"),
     ({"public_access_cidrs": ["10.0.0.1/24"]}, "public_access_cidrs", "10.0.0.1/24",

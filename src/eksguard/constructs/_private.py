@@ -15,14 +15,26 @@ POLICY_VERSION = "2012-10-17"
 _PARTITION_ID = "eksguard-partition"
 
 
-def partition(scope: Construct) -> str:
-    """``${data.aws_partition...partition}``, one data source per stack, so the
-    managed-policy ARNs are right in aws, aws-cn and aws-us-gov."""
+def _stack_data(scope: Construct, id: str, factory: Any) -> Any:
+    """One data source per stack, made on first use."""
     stack = TerraformStack.of(scope)
-    existing = stack.node.try_find_child(_PARTITION_ID)
-    if existing is None:
-        existing = aws.data_aws_partition.DataAwsPartition(stack, _PARTITION_ID)
-    return existing.partition
+    existing = stack.node.try_find_child(id)
+    return existing if existing is not None else factory(stack, id)
+
+
+def partition(scope: Construct) -> str:
+    """``${data.aws_partition...partition}``, so the managed-policy ARNs are right in aws,
+    aws-cn and aws-us-gov."""
+    return _stack_data(scope, _PARTITION_ID, aws.data_aws_partition.DataAwsPartition).partition
+
+
+def account_id(scope: Construct) -> str:
+    return _stack_data(scope, "eksguard-account", aws.data_aws_caller_identity.DataAwsCallerIdentity).account_id
+
+
+def region_name(scope: Construct) -> str:
+    # ``name``: the attribute AWS provider 5.x and 6.x (where it is deprecated) both have.
+    return _stack_data(scope, "eksguard-region", aws.data_aws_region.DataAwsRegion).name
 
 
 def managed_policy_arn(scope: Construct, policy_name: str) -> str:

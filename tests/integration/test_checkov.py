@@ -1,0 +1,23 @@
+"""checkov's posture scan of the reference stack: 0 failed checks, and the waivers in
+.checkov.yaml are exactly the checks that would fail without them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import main
+from eksguard.testing.checkov import assert_checkov_clean, scan
+
+CONFIG = Path(__file__).resolve().parents[2] / ".checkov.yaml"
+WAIVED = ["CKV2_AWS_11", "CKV_AWS_37", "CKV_AWS_394"]
+
+
+def test_reference_stack_passes_checkov_with_only_its_written_waivers(synth_stack):
+    stack = synth_stack(lambda app: main.ReferenceStack(app, "posture", settings=main.ReferenceSettings()))
+    report = scan(stack, config_file=CONFIG)
+    assert_checkov_clean(report)
+    assert report.passed >= 90
+    unwaived = scan(stack)
+    assert sorted({f.check_id for f in unwaived.failed}) == WAIVED
+    config = CONFIG.read_text()
+    assert all(f"#   {check}" in config and f"  - {check}" in config for check in WAIVED)
