@@ -266,3 +266,26 @@ def test_module_orders_node_groups_after_vpc_cni_addon_and_other_addons_after_no
     agent = next(p for p in out.of_type("aws_eks_addon") if "pod-identity-agent" in p)
     assert out.resource(agent)["depends_on"] == [out.address("test/eks/general/node-group")]
     assert "test/eks/autoscaler-addon" not in out.by_path  # cluster-autoscaler is no managed add-on
+
+
+def test_load_balancer_controller_mutates_only_its_own_clusters_resources():
+    from eksguard import aws_load_balancer_controller
+
+    permissions = aws_load_balancer_controller(cluster_name="prod")
+    assert permissions.service_account == ServiceAccount(namespace="kube-system", name="aws-load-balancer-controller")
+    statements = permissions.inline_policies["aws-load-balancer-controller"]["Statement"]
+    scoped = {"elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:DeleteTargetGroup",
+              "elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:ModifyTargetGroup",
+              "elasticloadbalancing:SetSecurityGroups", "elasticloadbalancing:SetSubnets",
+              "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags", "ec2:DeleteSecurityGroup",
+              "ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"}
+    holding = [s for s in statements if scoped & set(_as_list(s["Action"]))]
+    assert scoped <= {a for s in holding for a in _as_list(s["Action"])}
+    assert all(s.get("Condition") == {"StringEquals": {"aws:ResourceTag/elbv2.k8s.aws/cluster": "prod"}}
+               for s in holding)
+    creating = next(s for s in statements if "elasticloadbalancing:CreateLoadBalancer" in _as_list(s["Action"]))
+    assert creating["Condition"] == {"StringEquals": {"aws:RequestTag/elbv2.k8s.aws/cluster": "prod"}}
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value]

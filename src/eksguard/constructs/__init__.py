@@ -11,6 +11,7 @@ from eksguard.constructs.access_entry import (
 )
 from eksguard.constructs.addon_permissions import (
     AddonPermissions,
+    aws_load_balancer_controller,
     cert_manager,
     cluster_autoscaler,
     ebs_csi_driver,
@@ -69,6 +70,7 @@ __all__ = [
     "Taint",
     "WorkloadIdentity",
     "WorkloadIdentityProps",
+    "aws_load_balancer_controller",
     "aws_managed_policy_arn",
     "aws_partition",
     "cert_manager",

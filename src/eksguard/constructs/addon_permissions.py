@@ -108,3 +108,68 @@ def cert_manager(*, hosted_zone_arns: Sequence[str], allow_all_hosted_zones: boo
             {"Effect": "Allow", "Action": ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"],
              "Resource": zones},
             {"Effect": "Allow", "Action": ["route53:ListHostedZonesByName"], "Resource": "*"})})
+
+
+def aws_load_balancer_controller(*, cluster_name: str) -> AddonPermissions:
+    """The AWS Load Balancer Controller's permissions, after its published policy, with
+    every mutation scoped to resources tagged ``elbv2.k8s.aws/cluster = <this cluster>``
+    (the published policy accepts any cluster's tag)."""
+    tag = "elbv2.k8s.aws/cluster"
+    own = {"StringEquals": {f"aws:ResourceTag/{tag}": cluster_name}}
+    creating = {"StringEquals": {f"aws:RequestTag/{tag}": cluster_name}}
+    return AddonPermissions(
+        service_account=ServiceAccount(namespace="kube-system", name="aws-load-balancer-controller"),
+        inline_policies={"aws-load-balancer-controller": _document(
+            {"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": "*",
+             "Condition": {"StringEquals": {"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"}}},
+            {"Effect": "Allow", "Resource": "*", "Action": [
+                "ec2:DescribeAccountAttributes", "ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones",
+                "ec2:DescribeInternetGateways", "ec2:DescribeVpcs", "ec2:DescribeVpcPeeringConnections",
+                "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeInstances",
+                "ec2:DescribeNetworkInterfaces", "ec2:DescribeTags", "ec2:GetCoipPoolUsage",
+                "ec2:DescribeCoipPools", "ec2:GetSecurityGroupsForVpc", "ec2:DescribeIpamPools",
+                "ec2:DescribeRouteTables",
+                "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeLoadBalancerAttributes",
+                "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeListenerCertificates",
+                "elasticloadbalancing:DescribeSSLPolicies", "elasticloadbalancing:DescribeRules",
+                "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetGroupAttributes",
+                "elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:DescribeTags",
+                "elasticloadbalancing:DescribeTrustStores", "elasticloadbalancing:DescribeListenerAttributes",
+                "elasticloadbalancing:DescribeCapacityReservation",
+                "cognito-idp:DescribeUserPoolClient", "acm:ListCertificates", "acm:DescribeCertificate",
+                "iam:ListServerCertificates", "iam:GetServerCertificate",
+                "waf-regional:GetWebACL", "waf-regional:GetWebACLForResource", "wafv2:GetWebACL",
+                "wafv2:GetWebACLForResource", "shield:GetSubscriptionState", "shield:DescribeProtection"]},
+            {"Effect": "Allow", "Action": ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress",
+                                           "ec2:DeleteSecurityGroup"],
+             "Resource": "*", "Condition": own},
+            {"Effect": "Allow", "Action": "ec2:CreateSecurityGroup", "Resource": "*"},
+            {"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "arn:aws:ec2:*:*:security-group/*",
+             "Condition": {"StringEquals": {"ec2:CreateAction": "CreateSecurityGroup",
+                                            f"aws:RequestTag/{tag}": cluster_name}}},
+            {"Effect": "Allow", "Action": ["elasticloadbalancing:CreateLoadBalancer",
+                                           "elasticloadbalancing:CreateTargetGroup"],
+             "Resource": "*", "Condition": creating},
+            {"Effect": "Allow", "Action": ["elasticloadbalancing:CreateListener", "elasticloadbalancing:DeleteListener",
+                                           "elasticloadbalancing:CreateRule", "elasticloadbalancing:DeleteRule"],
+             "Resource": "*"},
+            {"Effect": "Allow", "Action": ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
+             "Resource": ["arn:aws:elasticloadbalancing:*:*:targetgroup/*/*",
+                          "arn:aws:elasticloadbalancing:*:*:loadbalancer/net/*/*",
+                          "arn:aws:elasticloadbalancing:*:*:loadbalancer/app/*/*"],
+             "Condition": own},
+            {"Effect": "Allow", "Resource": "*", "Condition": own, "Action": [
+                "elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:SetIpAddressType",
+                "elasticloadbalancing:SetSecurityGroups", "elasticloadbalancing:SetSubnets",
+                "elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:ModifyTargetGroup",
+                "elasticloadbalancing:ModifyTargetGroupAttributes", "elasticloadbalancing:DeleteTargetGroup",
+                "elasticloadbalancing:ModifyListenerAttributes", "elasticloadbalancing:ModifyCapacityReservation",
+                "elasticloadbalancing:ModifyIpPools"]},
+            {"Effect": "Allow", "Action": ["elasticloadbalancing:RegisterTargets",
+                                           "elasticloadbalancing:DeregisterTargets"],
+             "Resource": "arn:aws:elasticloadbalancing:*:*:targetgroup/*/*"},
+            {"Effect": "Allow", "Resource": "*", "Action": [
+                "elasticloadbalancing:SetWebAcl", "elasticloadbalancing:ModifyListener",
+                "elasticloadbalancing:AddListenerCertificates", "elasticloadbalancing:RemoveListenerCertificates",
+                "elasticloadbalancing:ModifyRule", "elasticloadbalancing:SetRulePriorities"]},
+        )})
