@@ -64,8 +64,8 @@ def test_pod_identity_role_trust_association_and_one_agent_per_cluster(synth_one
         "cluster_name": "prod", "namespace": "shop", "service_account": "cart",
         "role_arn": "${" + out.address("test/cart/role") + ".arn}", "tags": {},
         "depends_on": [out.address("test/cart/policy-ReadOnlyAccess")]}
-    agents = out.of_type("aws_eks_addon")
-    assert list(agents.values()) == [{"cluster_name": "prod", "addon_name": "eks-pod-identity-agent"}]
+    assert out.of_type("aws_eks_addon") == {
+        "test/cart/eks-pod-identity-agent": {"cluster_name": "prod", "addon_name": "eks-pod-identity-agent"}}
 
 
 def test_pod_identity_without_agent(synth_one):
@@ -253,7 +253,9 @@ def test_module_orders_node_groups_after_vpc_cni_addon_and_other_addons_after_no
         addon_identities={"vpc-cni": AddonIdentityOptions(permissions=vpc_cni()),
                           "autoscaler": AddonIdentityOptions(permissions=cluster_autoscaler(cluster_name="prod"))},
         node_groups={"general": ManagedNodeGroupOptions()},
-        pod_identity_roles={"cart": PodIdentityRoleOptions(service_accounts=[CART])})))
+        pod_identity_roles={"cart": PodIdentityRoleOptions(service_accounts=[CART]),
+                            "orders": PodIdentityRoleOptions(
+                                service_accounts=[ServiceAccount(namespace="shop", name="orders")])})))
     cni_addon = out.address("test/eks/vpc-cni-addon")
     group = out.resource("test/eks/general/node-group")
     assert group["depends_on"] == [
@@ -263,8 +265,9 @@ def test_module_orders_node_groups_after_vpc_cni_addon_and_other_addons_after_no
     assert out.resource("test/eks/vpc-cni-addon")["service_account_role_arn"] == \
         "${" + out.address("test/eks/vpc-cni/irsa/role") + ".arn}"
     assert "depends_on" not in out.resource("test/eks/vpc-cni-addon")
-    agent = next(p for p in out.of_type("aws_eks_addon") if "pod-identity-agent" in p)
-    assert out.resource(agent)["depends_on"] == [out.address("test/eks/general/node-group")]
+    agents = [p for p in out.of_type("aws_eks_addon") if "pod-identity-agent" in p]
+    assert agents == ["test/eks/eks-pod-identity-agent"]  # one for two roles
+    assert out.resource(agents[0])["depends_on"] == [out.address("test/eks/general/node-group")]
     assert "test/eks/autoscaler-addon" not in out.by_path  # cluster-autoscaler is no managed add-on
 
 

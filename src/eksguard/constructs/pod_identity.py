@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,8 +44,10 @@ class PodIdentityRoleOptions:
     """Permissions boundary for the role. Default: None — no boundary."""
 
     install_agent: bool = True
-    """Install the ``eks-pod-identity-agent`` add-on on the cluster (once per stack and
-    cluster), without which associations do nothing. Default: True."""
+    """Install the ``eks-pod-identity-agent`` add-on, without which associations do nothing.
+    Roles naming the cluster by the same literal share one; with several roles naming it
+    by a Terraform reference, set False on all but one (``SecureEksCluster`` installs it
+    once itself). Default: True."""
 
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on the role and associations. Default: none."""
@@ -101,15 +102,15 @@ class PodIdentityRole(Construct):
 
 
 def pod_identity_agent(scope: Construct, cluster_name: str) -> Any:
-    """The stack's ``eks-pod-identity-agent`` add-on for ``cluster_name``, created once."""
+    """The ``eks-pod-identity-agent`` add-on for ``cluster_name``: one per stack for the
+    same name string, created as a child of ``scope`` (its id, hence its Terraform address,
+    does not depend on token numbering)."""
     stack = TerraformStack.of(scope)
-    # A stable id per cluster reference: construct ids are Terraform addresses.
-    agent_id = f"{POD_IDENTITY_AGENT_ADDON}-{hashlib.sha256(cluster_name.encode()).hexdigest()[:8]}"
-    existing = stack.node.try_find_child(agent_id)
-    if existing is None:
-        existing = aws.eks_addon.EksAddon(stack, agent_id, cluster_name=cluster_name,
-                                          addon_name=POD_IDENTITY_AGENT_ADDON)
-    return existing
+    agents: dict[str, Any] = stack.__dict__.setdefault("_eksguard_pod_identity_agents", {})
+    if cluster_name not in agents:
+        agents[cluster_name] = aws.eks_addon.EksAddon(
+            scope, POD_IDENTITY_AGENT_ADDON, cluster_name=cluster_name, addon_name=POD_IDENTITY_AGENT_ADDON)
+    return agents[cluster_name]
 
 
 def _validate(path: str, props: PodIdentityRoleProps) -> None:

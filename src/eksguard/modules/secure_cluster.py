@@ -213,10 +213,13 @@ class SecureEksCluster(Construct):
         self._claim_vpc_cni(id, options.service_accounts)
         role = PodIdentityRole(self, id, props=PodIdentityRoleProps(
             cluster_name=self.cluster.cluster_name,
-            **{**_fields(options), "tags": {**self.spec.cluster.tags, **options.tags}}))
+            **{**_fields(options), "install_agent": False,
+               "tags": {**self.spec.cluster.tags, **options.tags}}))
         self.pod_identity_roles[id] = role
-        if role.agent is not None:
-            self.addons[POD_IDENTITY_AGENT] = role.agent
+        if options.install_agent and POD_IDENTITY_AGENT not in self.addons:
+            self.addons[POD_IDENTITY_AGENT] = aws.eks_addon.EksAddon(
+                self, POD_IDENTITY_AGENT, cluster_name=self.cluster.cluster_name,
+                addon_name=POD_IDENTITY_AGENT, tags=dict(self.spec.cluster.tags))
         self._order()
         return role
 
