@@ -46,6 +46,16 @@ def test_failed_destroy_keeps_state_and_says_how(synth_stack, deploy_stack):
     deployment = deploy_stack(synth_stack(lambda app: Roles(app, "kept")))
     shutil.rmtree(deployment.workspace.directory / ".terraform")  # the destroy will fail
 
+def test_interrupted_apply_is_still_torn_down(nothing_left, synth_stack, deploy_stack, monkeypatch):
+    from eksguard.testing.terraform import Terraform
+    real_apply = Terraform.apply
+
+    def apply_then_interrupt(self, targets=()):
+        real_apply(self, targets)
+        raise KeyboardInterrupt  # as if Ctrl-C arrived while Terraform was finishing
+    monkeypatch.setattr(Terraform, "apply", apply_then_interrupt)
+    deploy_stack(synth_stack(lambda app: Roles(app, "interrupted")))
+
 def test_keep_prints_the_destroy_command(synth_stack, deploy_stack, eksguard_config):
     if eksguard_config.teardown != "keep":
         pytest.skip("run with --eksguard-teardown=keep")
@@ -73,3 +83,9 @@ def test_teardown_keep_prints_the_exact_destroy_command(pytester):
     result.assert_outcomes(passed=1)
     assert "eksguard kept keep; destroy it with:" in result.stdout.str()
     assert "TF_CLI_CONFIG_FILE=" in result.stdout.str() and "terraform destroy -auto-approve" in result.stdout.str()
+
+
+def test_keyboard_interrupt_during_apply_still_tears_down(pytester):
+    result = _run(pytester, "-k", "interrupted")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    assert "NOTHING-LEFT-CHECKED" in result.stdout.str()
