@@ -35,6 +35,7 @@ from eksguard import (
     aws_partition,
     cluster_autoscaler,
     ebs_csi_driver,
+    logs_key_policy,
 )
 from eksguard.guardrails import Guardrails
 from eksguard._framework import (
@@ -96,6 +97,7 @@ class ReferenceStack(TerraformStack):
                           enable_dns_hostnames=True, tags={**tags, "Name": name})
         # No rules: nothing may use the default security group.
         aws.default_security_group.DefaultSecurityGroup(self, "default-sg", vpc_id=vpc.id, tags=tags)
+        self._flow_logs(vpc.id, name, tags)
         zones = aws.data_aws_availability_zones.DataAwsAvailabilityZones(
             self, "zones", state="available")
         routes = aws.route_table.RouteTable(self, "private-routes", vpc_id=vpc.id, tags=tags)
@@ -197,6 +199,30 @@ class ReferenceStack(TerraformStack):
                             value=group.launch_template.launch_template_id)
         TerraformOutput(self, "service_account_manifests",
                         value=[m for r in eks.irsa_roles.values() for m in r.service_account_manifests()])
+
+
+    def _flow_logs(self, vpc_id: str, name: str, tags: dict[str, str]) -> None:
+        """All VPC traffic to a KMS-encrypted log group kept a year, written by a role that
+        can only write there."""
+        group_name = f"/aws/vpc/{name}/flow-logs"
+        key = aws.kms_key.KmsKey(self, "flow-logs-key", description=f"VPC flow logs of {name}",
+                                 enable_key_rotation=True, policy=logs_key_policy(self, group_name), tags=tags)
+        group = aws.cloudwatch_log_group.CloudwatchLogGroup(
+            self, "flow-logs", name=group_name, retention_in_days=365, kms_key_id=key.arn, tags=tags)
+        role = aws.iam_role.IamRole(
+            self, "flow-logs-role", name_prefix=f"{name[:24]}-flow-logs-"[:38], tags=tags,
+            assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                "Action": "sts:AssumeRole"}]}))
+        aws.iam_role_policy.IamRolePolicy(
+            self, "flow-logs-write", name="write-flow-logs", role=role.id,
+            policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                "Resource": f"{group.arn}:*"}]}))
+        aws.flow_log.FlowLog(self, "flow-log", vpc_id=vpc_id, traffic_type="ALL",
+                             log_destination_type="cloud-watch-logs", log_destination=group.arn,
+                             iam_role_arn=role.arn, tags=tags)
 
 
 def build_app(settings: ReferenceSettings | None = None, outdir: str | None = None) -> App:

@@ -28,7 +28,7 @@ _LAZY = {
         "ServiceAccountPattern", "Taint", "aws_managed_policy_arn", "aws_partition",
         "AccessEntry", "AccessEntryOptions", "AccessEntryProps", "AccessPolicy", "AccessPolicyGrant",
         "AddonPermissions", "aws_load_balancer_controller", "cert_manager", "cluster_autoscaler", "ebs_csi_driver", "external_dns",
-        "vpc_cni", "RegistryPullSecret", "ecr_pull_policy", "PodIdentityRole", "PodIdentityRoleOptions",
+        "vpc_cni", "logs_key_policy", "RegistryPullSecret", "ecr_pull_policy", "PodIdentityRole", "PodIdentityRoleOptions",
         "PodIdentityRoleProps", "WorkloadIdentity", "WorkloadIdentityProps")},
     "AddonIdentityOptions": "eksguard.modules",
     "SecureEksCluster": "eksguard.modules",
@@ -98,6 +98,7 @@ __all__ = [
     "ebs_csi_driver",
     "ecr_pull_policy",
     "external_dns",
+    "logs_key_policy",
     "vpc_cni",
     "__version__",
 ]

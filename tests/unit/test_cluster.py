@@ -76,7 +76,7 @@ def test_secrets_key_policy_lets_cloudwatch_logs_use_it_for_this_log_group_only(
         "Statement": [
             {"Sid": "AccountAdministersKey", "Effect": "Allow",
              "Principal": {"AWS": f"arn:{PARTITION}:iam::{account}:root"}, "Action": "kms:*", "Resource": "*"},
-            {"Sid": "CloudWatchLogsEncryptsControlPlaneLogs", "Effect": "Allow",
+            {"Sid": "CloudWatchLogsEncryptsOneLogGroup", "Effect": "Allow",
              "Principal": {"Service": f"logs.{region}.amazonaws.com"},
              "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
              "Resource": "*",

@@ -1,6 +1,7 @@
 """eksguard's building blocks, one construct family per module."""
 
 from eksguard.constructs._private import managed_policy_arn as aws_managed_policy_arn
+from eksguard.constructs._private import logs_key_policy
 from eksguard.constructs._private import partition as aws_partition
 from eksguard.constructs.access_entry import (
     AccessEntry,
@@ -78,5 +79,6 @@ __all__ = [
     "ebs_csi_driver",
     "ecr_pull_policy",
     "external_dns",
+    "logs_key_policy",
     "vpc_cni",
 ]

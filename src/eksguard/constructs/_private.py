@@ -108,3 +108,19 @@ def create_role(scope: Construct, *, role_name: str | None, trust_policy: str,
     policies = attach_policies(scope, role, managed_policy_arns)
     policies += put_inline_policies(scope, role, inline_policies or {})
     return role, policies
+
+
+def logs_key_policy(scope: Construct, log_group_name: str) -> str:
+    """A KMS key policy: the account administers the key (the default key policy, made
+    explicit), and CloudWatch Logs may use it for one log group only."""
+    arn, account, region = partition(scope), account_id(scope), region_name(scope)
+    return policy_document([
+        {"Sid": "AccountAdministersKey", "Effect": "Allow",
+         "Principal": {"AWS": f"arn:{arn}:iam::{account}:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Sid": "CloudWatchLogsEncryptsOneLogGroup", "Effect": "Allow",
+         "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+         "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+         "Resource": "*",
+         "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn":
+                                     f"arn:{arn}:logs:{region}:{account}:log-group:{log_group_name}"}}},
+    ])

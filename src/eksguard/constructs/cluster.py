@@ -12,11 +12,9 @@ from constructs import Construct
 from eksguard import _validation as v
 from eksguard._framework import aws, construct_path
 from eksguard.constructs._private import (
-    account_id,
     attach_policies,
+    logs_key_policy,
     managed_policy_arn,
-    partition,
-    region_name,
     policy_document,
     put_inline_policies,
     name_prefix_from_id,
@@ -143,7 +141,7 @@ class EksCluster(Construct):
                 self, "secrets-key",
                 description=f"EKS secrets envelope encryption for cluster {props.name}",
                 enable_key_rotation=True,
-                policy=_key_policy(self, props.name),
+                policy=logs_key_policy(self, f"/aws/eks/{props.name}/cluster"),
                 tags=dict(props.tags),
             )
             self.kms_key_arn: str = self.kms_key.arn
@@ -229,22 +227,6 @@ class EksCluster(Construct):
     def oidc_issuer_url(self) -> str:
         """``https://oidc.eks.<region>.amazonaws.com/id/<id>``, known after apply."""
         return self.cluster.identity.get(0).oidc.get(0).issuer
-
-
-def _key_policy(scope: Construct, cluster_name: str) -> str:
-    """The account administers the key (the default key policy, made explicit); CloudWatch
-    Logs may use it for this cluster's control-plane log group only."""
-    arn, account, region = partition(scope), account_id(scope), region_name(scope)
-    return policy_document([
-        {"Sid": "AccountAdministersKey", "Effect": "Allow",
-         "Principal": {"AWS": f"arn:{arn}:iam::{account}:root"}, "Action": "kms:*", "Resource": "*"},
-        {"Sid": "CloudWatchLogsEncryptsControlPlaneLogs", "Effect": "Allow",
-         "Principal": {"Service": f"logs.{region}.amazonaws.com"},
-         "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-         "Resource": "*",
-         "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn":
-                                     f"arn:{arn}:logs:{region}:{account}:log-group:/aws/eks/{cluster_name}/cluster"}}},
-    ])
 
 
 def _validate(path: str, props: EksClusterProps) -> None:
