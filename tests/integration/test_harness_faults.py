@@ -89,3 +89,40 @@ def test_keyboard_interrupt_during_apply_still_tears_down(pytester):
     result = _run(pytester, "-k", "interrupted")
     assert result.ret == pytest.ExitCode.INTERRUPTED
     assert "NOTHING-LEFT-CHECKED" in result.stdout.str()
+
+
+def test_emulator_stopping_mid_apply_fails_fast_keeps_state_and_says_how(synth_stack, tmp_path, eksguard_config):
+    import dataclasses
+    import threading
+    import time
+
+    from eksguard.errors import TerraformCommandError
+    from eksguard.testing import Deployer, start_moto
+    from tests.integration.stacks import SmallClusterStack
+
+    # GIVEN its own emulator, and the provider told to give up after one retry
+    emulator = start_moto("us-east-1")
+    config = dataclasses.replace(eksguard_config, aws_max_retries=1, command_timeout=300)
+    deployer = Deployer(config, emulator, tmp_path)
+    deployment = deployer.prepare(synth_stack(lambda app: SmallClusterStack(app, "doomed", cluster_name="doomed")))
+    deployment.terraform.init()
+    # WHEN the emulator goes away as soon as the apply has created its first role
+    iam = emulator.client("iam")
+
+    def stop_after_first_role() -> None:
+        deadline = time.monotonic() + 120
+        while not iam.list_roles()["Roles"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        emulator.stop()
+
+    threading.Thread(target=stop_after_first_role, daemon=True).start()
+    started = time.monotonic()
+    with pytest.raises(TerraformCommandError) as caught:
+        deployment.terraform.apply()
+    # THEN the apply fails within a bounded time, naming the connection problem
+    assert time.monotonic() - started < 240
+    assert "127.0.0.1" in str(caught.value)
+    # AND the state of what was created is kept, and the teardown says how to finish
+    assert (deployment.workspace.directory / "terraform.tfstate").exists()
+    message = deployer.teardown(deployment, failed=True)
+    assert message is not None and "state kept in" in message and "destroy -auto-approve" in message

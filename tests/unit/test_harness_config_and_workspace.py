@@ -62,6 +62,12 @@ def test_override_points_every_aws_provider_at_the_emulator():
     assert provider_region(stack, "eu-west-1") == "us-east-1"
 
 
+def test_max_retries_is_set_only_when_configured():
+    assert override_document({}, EMULATOR, None, 1)["provider"]["aws"][0]["max_retries"] == 1
+    assert "max_retries" not in override_document({}, EMULATOR, None)["provider"]["aws"][0]
+    assert _resolve(env={"EKSGUARD_AWS_MAX_RETRIES": "2"}).aws_max_retries == 2
+
+
 def test_no_constraint_override_keeps_the_stack_pin():
     assert "required_providers" not in override_document({}, EMULATOR, None)["terraform"]
 

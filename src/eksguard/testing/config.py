@@ -55,6 +55,9 @@ SETTINGS = (
     Setting("aws_provider_version", None,
             "replace the stack's hashicorp/aws version constraint, e.g. '>= 5.0'; "
             "default: keep the stack's"),
+    Setting("aws_max_retries", None,
+            "the AWS provider's max_retries against the emulator; a small number makes an "
+            "emulator that went away fail fast; default: the provider's own (25)", int),
     Setting("teardown", "destroy",
             "'destroy' (terraform destroy), 'reset' (reset the emulator: fast, for one "
             "deployment at a time) or 'keep' (print the destroy command)"),
@@ -85,6 +88,8 @@ class HarnessConfig:
     """Provider filesystem mirror. Default: None — install from the registry."""
     aws_provider_version: str | None = None
     """hashicorp/aws constraint override. Default: None — the stack's own."""
+    aws_max_retries: int | None = None
+    """AWS provider max_retries. Default: None — the provider's own."""
     teardown: str = "destroy"
     """Teardown mode. Default: "destroy"."""
     keep_on_failure: bool = False

@@ -55,7 +55,7 @@ def _aws_provider_blocks(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def override_document(document: dict[str, Any], emulator: Emulator,
-                      aws_provider_version: str | None) -> dict[str, Any]:
+                      aws_provider_version: str | None, max_retries: int | None = None) -> dict[str, Any]:
     """The override file: every AWS provider configuration pointed at the emulator."""
     providers = []
     for block in _aws_provider_blocks(document) or [{}]:
@@ -68,6 +68,8 @@ def override_document(document: dict[str, Any], emulator: Emulator,
             "s3_use_path_style": True,
             "endpoints": [{service: emulator.endpoint for service in ENDPOINT_SERVICES}],
         }
+        if max_retries is not None:
+            entry["max_retries"] = max_retries
         if "alias" in block:
             entry["alias"] = block["alias"]
         if not block.get("region"):
@@ -104,7 +106,7 @@ def prepare(stack: SynthesizedStack, emulator: Emulator, config: HarnessConfig, 
     document.get("terraform", {}).pop("backend", None)
     (directory / STACK_FILE).write_text(json.dumps(document, indent=2))
     (directory / OVERRIDE_FILE).write_text(json.dumps(
-        override_document(document, emulator, config.aws_provider_version), indent=2))
+        override_document(document, emulator, config.aws_provider_version, config.aws_max_retries), indent=2))
 
     (directory / CLI_CONFIG_FILE).write_text(cli_config(config.provider_mirror))
 
