@@ -126,8 +126,16 @@ def test_reference_app_deploys_verifies_replans_and_destroys_cleanly(synth_stack
                    if not u.reason.startswith("follows from")}) == [
         ("aws_eks_cluster", "access_config"), ("aws_eks_node_group", "remote_access")]
 
-    # WHEN it is destroyed THEN nothing the run created remains
+    # WHEN it is destroyed THEN there is no IAM DeleteConflict (moto enforces it), every node
+    # group goes before its role's policies, and nothing the run created remains
     deployment.destroy()
+    destroyed = [line.split(":")[0] for line in deployment.terraform.log[-1].splitlines()
+                 if ": Destruction complete" in line]
+    for name in groups:
+        attachments = [a for p, a in stack.by_path.items() if p.startswith(f"reference/eks/{name}-node-role/policy-")]
+        assert len(attachments) == 2
+        node_group = destroyed.index(deployment.address(f"reference/eks/{name}/node-group"))
+        assert all(node_group < destroyed.index(a) for a in attachments), destroyed
     assert deployment.terraform.state_addresses() == []
     assert read_inventory(aws_emulator.client).minus(before) == {}
 
