@@ -34,7 +34,7 @@ def synth_one(tmp_path: Path) -> Callable[[Callable[[Any], None]], SynthesizedSt
 
 
 @pytest.fixture
-def stack(tmp_path: Path) -> Any:
+def stack(tmp_path: Path) -> Iterator[Any]:
     """A bare stack, for tests that only construct (bad input): after the test, nothing
     may have been written to its output folder."""
     from eksguard._framework import App
