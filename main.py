@@ -31,11 +31,11 @@ from eksguard import (
     SecureEksClusterSpec,
     ServiceAccount,
     Taint,
-    aws_managed_policy_arn,
     aws_partition,
     cluster_autoscaler,
     ebs_csi_driver,
     logs_key_policy,
+    vpc_cni,
 )
 from eksguard.guardrails import Guardrails
 from eksguard._framework import (
@@ -76,8 +76,8 @@ class ReferenceSettings:
 
 class ReferenceStack(TerraformStack):
     """A VPC with two private subnets and a ``SecureEksCluster`` with on-demand and spot
-    node groups; IRSA roles for the VPC CNI and an application; EBS CSI (managed add-on)
-    and cluster-autoscaler identities; Pod Identity for a second application; access
+    node groups; an IRSA role for an application; the VPC CNI and EBS CSI as managed
+    add-ons on their own IRSA roles, and a cluster-autoscaler identity; Pod Identity for a second application; access
     entries for a cluster-admin role and a namespace-scoped viewer role."""
 
     def __init__(self, scope: Construct, id: str, *, settings: ReferenceSettings) -> None:
@@ -127,9 +127,6 @@ class ReferenceStack(TerraformStack):
         eks = SecureEksCluster(self, "eks", spec=SecureEksClusterSpec(
             cluster=EksClusterProps(name=name, subnet_ids=subnets, tags=tags),
             irsa_roles={
-                "vpc-cni": IrsaRoleOptions(
-                    service_accounts=[ServiceAccount(namespace="kube-system", name="aws-node")],
-                    managed_policy_arns=[aws_managed_policy_arn(self, "AmazonEKS_CNI_Policy")]),
                 "orders-api": IrsaRoleOptions(
                     service_accounts=[ServiceAccount(namespace="orders", name="orders-api")],
                     inline_policies={"read-orders-config": {
@@ -141,9 +138,10 @@ class ReferenceStack(TerraformStack):
                         }],
                     }}),
             },
-            # The VPC CNI keeps the self-managed install EKS makes, with its own IRSA role:
-            # node groups would otherwise wait on a managed vpc-cni add-on.
+            # The VPC CNI is a managed add-on on its own IRSA role (kube-system/aws-node):
+            # node roles leave out AmazonEKS_CNI_Policy and node groups wait on the add-on.
             addon_identities={
+                "vpc-cni": AddonIdentityOptions(permissions=vpc_cni()),
                 "ebs-csi": AddonIdentityOptions(permissions=ebs_csi_driver()),
                 "cluster-autoscaler": AddonIdentityOptions(permissions=cluster_autoscaler(cluster_name=name)),
             },

@@ -16,8 +16,10 @@ from eksguard.testing import (
     assert_oidc_provider,
     assert_role_trusts_oidc,
     assert_role_trusts_service,
+    expect_equal,
     PodIdentityAssociationSnapshot,
-    read_access_entry,
+    read_access_entries,
+    read_addons,
     read_cluster,
     read_inventory,
     read_launch_template,
@@ -30,6 +32,14 @@ from eksguard.testing import (
 pytestmark = pytest.mark.eksguard_integration
 
 MANAGED = "arn:aws:iam::aws:policy/"
+POLICY = "arn:aws:eks::aws:cluster-access-policy/"
+
+
+def default_addon_version(eks, name: str, kubernetes_version: str) -> str:
+    """The version EKS installs when none is given: the one marked default for the cluster."""
+    versions = eks.describe_addon_versions(addonName=name, kubernetesVersion=kubernetes_version)
+    return next(v["addonVersion"] for v in versions["addons"][0]["addonVersions"]
+                if v["compatibilities"][0]["defaultVersion"])
 
 
 def test_reference_app_deploys_verifies_replans_and_destroys_cleanly(synth_stack, deploy_stack, aws_emulator):
@@ -114,17 +124,47 @@ def test_reference_app_deploys_verifies_replans_and_destroys_cleanly(synth_stack
                           "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
                           "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]
 
-    # AND what moto cannot create was left out, by name, and said so
-    assert sorted({a.split(".")[0] for a in deployment.unserved}) == [
-        "aws_eks_access_entry", "aws_eks_access_policy_association", "aws_eks_addon",
-        "aws_eks_pod_identity_association"]
+    # AND the cluster authenticates through the EKS API only, with no creator admin
+    assert cluster.access_config == {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": False}
 
-    # AND a second plan is empty but for the emulator's declared gaps
+    # AND exactly these principals can reach the cluster: the two people's roles with their
+    # policies and scopes, and the node roles EKS itself entered as EC2_LINUX
+    node_roles = {out[f"{k}_node_role_arn"] for k in ("on_demand", "spot")}
+    entries = read_access_entries(eks, cluster.name)
+    expect_equal("access entries", {arn: (e.type, sorted(e.policies), e.kubernetes_groups)
+                                    for arn, e in entries.items()}, {
+        out["platform_admins_role_arn"]: ("STANDARD", [(POLICY + "AmazonEKSClusterAdminPolicy", "cluster", ())], ()),
+        out["shop_viewers_role_arn"]: ("STANDARD", [(POLICY + "AmazonEKSViewPolicy", "namespace", ("shop",))], ()),
+        **{arn: ("EC2_LINUX", [], ("system:nodes",)) for arn in node_roles},
+    })
+
+    # AND the Pod Identity association binds shop/cart to its role, and nothing else is bound
+    assert read_pod_identity_associations(eks, cluster.name) == frozenset({
+        PodIdentityAssociationSnapshot("shop", "cart", out["cart_role_arn"])})
+
+    # AND every add-on is ACTIVE on its own role at the default version for the cluster
+    addons = read_addons(eks, cluster.name)
+    expect_equal("add-ons", {name: (a.status, a.service_account_role_arn, a.version) for name, a in addons.items()}, {
+        "vpc-cni": ("ACTIVE", cni.arn, default_addon_version(eks, "vpc-cni", "1.35")),
+        "aws-ebs-csi-driver": ("ACTIVE", ebs.arn, default_addon_version(eks, "aws-ebs-csi-driver", "1.35")),
+        "eks-pod-identity-agent": ("ACTIVE", None, default_addon_version(eks, "eks-pod-identity-agent", "1.35")),
+    })
+
+    # AND nodes came after the VPC CNI add-on, and the other add-ons after the nodes
+    created = {name: eks.describe_addon(clusterName=cluster.name, addonName=name)["addon"]["createdAt"]
+               for name in addons}
+    groups_created = [eks.describe_nodegroup(clusterName=cluster.name, nodegroupName=g)["nodegroup"]["createdAt"]
+                      for g in groups]
+    assert created["vpc-cni"] <= min(groups_created)
+    assert max(groups_created) <= min(created["aws-ebs-csi-driver"], created["eks-pod-identity-agent"])
+
+    # AND everything in the stack was deployed
+    assert deployment.unserved == {}
+
+    # AND a second plan is empty, with nothing excused
     verdict = deployment.replan()
     assert verdict.ok, verdict.report()
-    assert sorted({(u.address.split(".")[0], u.attribute) for u in verdict.unverified
-                   if not u.reason.startswith("follows from")}) == [
-        ("aws_eks_cluster", "access_config"), ("aws_eks_node_group", "remote_access")]
+    assert verdict.unverified == (), verdict.report()
 
     # WHEN it is destroyed THEN there is no IAM DeleteConflict (moto enforces it), every node
     # group goes before its role's policies, and nothing the run created remains
@@ -138,18 +178,3 @@ def test_reference_app_deploys_verifies_replans_and_destroys_cleanly(synth_stack
         assert all(node_group < destroyed.index(a) for a in attachments), destroyed
     assert deployment.terraform.state_addresses() == []
     assert read_inventory(aws_emulator.client).minus(before) == {}
-
-
-@pytest.mark.requires("eks:access-entries", "eks:pod-identity-associations", "eks:addons")
-def test_reference_access_entries_and_pod_identity_land(synth_stack, deploy_stack):
-    settings = main.ReferenceSettings(cluster_name=f"ref-{uuid.uuid4().hex[:8]}", stack_name="reference-access")
-    deployment = deploy_stack(synth_stack(lambda app: main.ReferenceStack(app, settings.stack_name, settings=settings)))
-    eks, out = deployment.client("eks"), deployment.outputs
-    admins = read_access_entry(eks, out["cluster_name"], out["platform_admins_role_arn"])
-    assert admins.policies == frozenset({(
-        "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", "cluster", ())})
-    viewers = read_access_entry(eks, out["cluster_name"], out["shop_viewers_role_arn"])
-    assert viewers.policies == frozenset({(
-        "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy", "namespace", ("shop",))})
-    assert read_pod_identity_associations(eks, out["cluster_name"]) == frozenset({
-        PodIdentityAssociationSnapshot("shop", "cart", out["cart_role_arn"])})

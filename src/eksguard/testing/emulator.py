@@ -21,10 +21,12 @@ TEST_CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"
 PROBE_CLUSTER = "eksguard-capability-probe"
 
 KNOWN_GAPS: dict[str, dict[str, str]] = {
+    # The embedded moto serves every capability here through eksguard's EKS extension
+    # (``eksguard.testing.moto_eks``); a moto_server started without it lacks these.
     "moto": {
-        "eks:access-entries": "moto 5.2 does not implement EKS access entries",
-        "eks:pod-identity-associations": "moto 5.2 does not implement EKS Pod Identity associations",
-        "eks:addons": "moto 5.2 does not implement EKS add-ons",
+        "eks:access-entries": "moto without eksguard's EKS extension has no EKS access entries",
+        "eks:pod-identity-associations": "moto without eksguard's EKS extension has no Pod Identity associations",
+        "eks:addons": "moto without eksguard's EKS extension has no EKS add-ons",
     },
     "localstack": {
         "eks": "LocalStack serves EKS only with a paid licence",
@@ -144,17 +146,17 @@ class Emulator:
 
 def start_moto(region: str) -> Emulator:
     """Start moto's threaded server on a free port of 127.0.0.1, with AWS managed
-    policies loaded and ``_moto_patches`` applied."""
+    policies loaded and eksguard's EKS extension (``moto_eks``) installed."""
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     try:
         from moto.server import ThreadedMotoServer
 
-        from eksguard.testing import _moto_patches
+        from eksguard.testing import moto_eks
     except ImportError as error:
         raise EmulatorUnavailableError(
             "the embedded emulator needs moto: pip install 'eksguard[testing]' "
             f"(or 'moto[server]>=5.2'); import failed: {error}") from error
-    _moto_patches.apply()
+    moto_eks.install()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()

@@ -14,14 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 EMULATOR_GAPS: dict[str, dict[str, dict[str, str]]] = {
-    "moto": {
-        "aws_eks_cluster": {
-            "access_config": "moto does not return a cluster's accessConfig",
-        },
-        "aws_eks_node_group": {
-            "remote_access": "moto returns a default remoteAccess for every node group",
-        },
-    },
+    # The embedded moto has none left: eksguard's EKS extension returns the cluster's
+    # accessConfig and a node group's remoteAccess as AWS does.
+    "moto": {},
 }
 """emulator -> resource type -> attribute -> why the emulator cannot verify it."""
 

@@ -73,7 +73,8 @@ class ClusterSnapshot:
     secrets_key_arn: str | None
     oidc_issuer: str
     access_config: dict[str, Any] | None
-    """None where the emulator does not return it (moto)."""
+    """``{"authenticationMode": …, "bootstrapClusterCreatorAdminPermissions": …}``; None
+    where the endpoint does not return it."""
     tags: dict[str, str]
 
 
@@ -158,6 +159,8 @@ class AccessEntrySnapshot:
     type: str
     policies: frozenset[tuple[str, str, tuple[str, ...]]]
     """(policy ARN, scope type, namespaces)."""
+    kubernetes_groups: tuple[str, ...] = ()
+    username: str = ""
 
 
 def read_access_entry(eks: Any, cluster_name: str, principal_arn: str) -> AccessEntrySnapshot:
@@ -165,6 +168,7 @@ def read_access_entry(eks: Any, cluster_name: str, principal_arn: str) -> Access
     policies = eks.list_associated_access_policies(clusterName=cluster_name, principalArn=principal_arn)
     return AccessEntrySnapshot(
         principal_arn=principal_arn, type=entry.get("type", ""),
+        kubernetes_groups=tuple(entry.get("kubernetesGroups", [])), username=entry.get("username", ""),
         policies=frozenset((p["policyArn"], p["accessScope"]["type"],
                             tuple(p["accessScope"].get("namespaces", [])))
                            for p in policies.get("associatedAccessPolicies", [])))
@@ -184,6 +188,33 @@ def read_pod_identity_associations(eks: Any, cluster_name: str) -> frozenset[Pod
             clusterName=cluster_name, associationId=summary["associationId"])["association"]
         found.add(PodIdentityAssociationSnapshot(detail["namespace"], detail["serviceAccount"], detail["roleArn"]))
     return frozenset(found)
+
+
+@dataclass(frozen=True)
+class AddonSnapshot:
+    name: str
+    version: str
+    status: str
+    service_account_role_arn: str | None
+    configuration_values: str | None
+
+
+def read_addons(eks: Any, cluster_name: str) -> dict[str, AddonSnapshot]:
+    """Every add-on of the cluster, by name."""
+    found = {}
+    for name in eks.list_addons(clusterName=cluster_name)["addons"]:
+        addon = eks.describe_addon(clusterName=cluster_name, addonName=name)["addon"]
+        found[name] = AddonSnapshot(name=name, version=addon.get("addonVersion", ""), status=addon.get("status", ""),
+                                    service_account_role_arn=addon.get("serviceAccountRoleArn"),
+                                    configuration_values=addon.get("configurationValues"))
+    return found
+
+
+def read_access_entries(eks: Any, cluster_name: str) -> dict[str, AccessEntrySnapshot]:
+    """Every access entry of the cluster, by principal ARN."""
+    principals = [p for page in eks.get_paginator("list_access_entries").paginate(clusterName=cluster_name)
+                  for p in page["accessEntries"]]
+    return {p: read_access_entry(eks, cluster_name, p) for p in principals}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,261 @@
+"""Corrections to what moto 5.2 already serves for EKS, so it answers as AWS does.
+
+- Each cluster gets its own OIDC issuer (moto computes one per process, so a second
+  cluster's IAM OIDC provider failed with EntityAlreadyExists).
+- CreateCluster keeps ``accessConfig``, ``upgradePolicy``, ``zonalShiftConfig``,
+  ``computeConfig``, ``storageConfig`` and ``deletionProtection``, and DescribeCluster
+  returns them with AWS's defaults; moto dropped them, so every re-plan wanted to replace
+  the cluster. With ``bootstrapClusterCreatorAdminPermissions`` the creator gets a
+  cluster-admin access entry, as on AWS.
+- UpdateClusterConfig merges a partial ``resourcesVpcConfig`` (moto replaced it whole),
+  applies the access, upgrade and Auto Mode settings, and returns an ``update`` that
+  DescribeUpdate serves (moto returned the cluster, and had no DescribeUpdate).
+- UpdateClusterVersion and UpdateNodegroupVersion exist, with AWS's one-minor-version rule.
+- A node group reports ``remoteAccess`` only when it was given one (moto invented
+  ``{"ec2SshKey": "eksKeypair"}``, so Terraform wanted to replace every node group), and
+  keeps ``updateConfig`` (AWS's default ``maxUnavailable: 1``) and ``nodeRepairConfig``
+  (moto dropped both).
+- Managed node groups get their node role's ``EC2_LINUX`` access entry when the cluster
+  authenticates through the EKS API, as AWS creates it.
+- Tags work on access entries, Pod Identity associations, add-ons and node groups (moto
+  tagged clusters only).
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from moto.core.responses import ActionResult
+from moto.eks import models as moto_models
+from moto.eks.responses import EKSResponse
+
+from eksguard.testing.moto_eks import rules
+from eksguard.testing.moto_eks.models import (
+    CLUSTER_ADMIN,
+    DEFAULT_ACCESS_CONFIG,
+    DEFAULT_UPGRADE_POLICY,
+    EksExtension,
+    extras,
+)
+
+PASSED_THROUGH = ("upgradePolicy", "zonalShiftConfig", "computeConfig", "storageConfig",
+                  "deletionProtection")
+"""CreateCluster / UpdateClusterConfig settings kept as given and returned by DescribeCluster."""
+
+
+def _attribute(member: str) -> str:
+    from botocore import xform_name
+
+    return xform_name(member)
+
+
+def _cluster_init() -> None:
+    original = moto_models.Cluster.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        region = self.arn.split(":")[3]
+        self.identity = {"oidc": {"issuer": f"https://oidc.eks.{region}.amazonaws.com/id/"
+                                            f"{secrets.token_hex(16).upper()}"}}
+        self.access_config = dict(DEFAULT_ACCESS_CONFIG)
+        self.upgrade_policy = dict(DEFAULT_UPGRADE_POLICY)
+
+    moto_models.Cluster.__init__ = init
+
+
+def _nodegroup_init() -> None:
+    original = moto_models.Nodegroup.__init__
+
+    def init(self: Any, *args: Any, remote_access: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        original(self, *args, remote_access=remote_access, **kwargs)
+        self.remote_access = remote_access
+
+    moto_models.Nodegroup.__init__ = init
+
+
+def create_cluster(self: Any) -> ActionResult:
+    access_config = self._get_param("accessConfig") or {}
+    mode = access_config.get("authenticationMode", DEFAULT_ACCESS_CONFIG["authenticationMode"])
+    if mode not in rules.AUTHENTICATION_MODE_ORDER:
+        raise rules.InvalidParameterException(message=f"Unsupported authentication mode {mode}")
+    rules.check_bootstrap_admin(mode, access_config.get(
+        "bootstrapClusterCreatorAdminPermissions", DEFAULT_ACCESS_CONFIG["bootstrapClusterCreatorAdminPermissions"]))
+    result = _ORIGINAL["create_cluster"](self)
+    cluster = self.eks_backend.clusters[self._get_param("name")]
+    cluster.access_config = {
+        "authenticationMode": mode,
+        "bootstrapClusterCreatorAdminPermissions": access_config.get(
+            "bootstrapClusterCreatorAdminPermissions",
+            DEFAULT_ACCESS_CONFIG["bootstrapClusterCreatorAdminPermissions"]),
+    }
+    for member in PASSED_THROUGH:
+        value = self._get_param(member)
+        if value is not None:
+            setattr(cluster, _attribute(member), value)
+    if mode in rules.API_MODES and cluster.access_config["bootstrapClusterCreatorAdminPermissions"]:
+        # EKS User Guide, "Create access entries": the creator's IAM identity gets an
+        # access entry with AmazonEKSClusterAdminPolicy.
+        backend = self.eks_backend
+        creator = f"arn:{backend.partition}:iam::{backend.account_id}:user/moto"
+        extension = EksExtension(backend)
+        extension.create_access_entry(cluster.name, creator, kubernetes_groups=None, username=None,
+                                      entry_type="STANDARD", tags=None, system=True)
+        extension.associate_access_policy(cluster.name, creator,
+                                          f"arn:{backend.partition}:eks::aws:cluster-access-policy/{CLUSTER_ADMIN}",
+                                          {"type": "cluster"})
+    return result
+
+
+def update_cluster_config(self: Any) -> ActionResult:
+    extension = EksExtension(self.eks_backend)
+    cluster = extension.cluster(self._get_param("name"))
+    params: dict[str, Any] = {}
+    vpc = self._get_param("resourcesVpcConfig")
+    if vpc:
+        cluster.resources_vpc_config = {**cluster.resources_vpc_config, **vpc}
+        params["ResourcesVpcConfig"] = vpc
+    for member, attribute in (("logging", "logging"), ("kubernetesNetworkConfig", "kubernetes_network_config")):
+        value = self._get_param(member)
+        if value:
+            setattr(cluster, attribute, {**(getattr(cluster, attribute) or {}), **value})
+            params[member[0].upper() + member[1:]] = value
+    access = self._get_param("accessConfig")
+    if access and access.get("authenticationMode"):
+        rules.check_authentication_mode_change(cluster.access_config["authenticationMode"],
+                                               access["authenticationMode"])
+        cluster.access_config = {**cluster.access_config, "authenticationMode": access["authenticationMode"]}
+        params["AuthenticationMode"] = access["authenticationMode"]
+    for member in PASSED_THROUGH:
+        value = self._get_param(member)
+        if value is not None:
+            setattr(cluster, _attribute(member), value)
+            params[member[0].upper() + member[1:]] = value
+    update_type = ("AccessConfigUpdate" if "AuthenticationMode" in params
+                   else "EndpointAccessUpdate" if "ResourcesVpcConfig" in params
+                   else "LoggingUpdate" if "Logging" in params else "ConfigUpdate")
+    return ActionResult({"update": extension.record_update(cluster, update_type, params)})
+
+
+def update_cluster_version(self: Any) -> ActionResult:
+    extension = EksExtension(self.eks_backend)
+    cluster = extension.cluster(self._get_param("name"))
+    requested = self._get_param("version")
+    # EKS User Guide, "Update existing cluster to new Kubernetes version": one minor
+    # version at a time.
+    major, minor = (int(p) for p in cluster.version.split(".")[:2])
+    if requested != f"{major}.{minor + 1}":
+        raise rules.InvalidParameterException(
+            message=f"Unsupported Kubernetes minor version update from {cluster.version} to {requested}")
+    cluster.version = requested
+    return ActionResult({"update": extension.record_update(cluster, "VersionUpdate",
+                                                           {"Version": requested, "PlatformVersion": "eks.1"})})
+
+
+def update_nodegroup_config(self: Any) -> ActionResult:
+    result = _ORIGINAL["update_nodegroup_config"](self)
+    extension = EksExtension(self.eks_backend)
+    cluster = extension.cluster(self._get_param("name"))
+    update = result.result["update"]  # type: ignore[index]
+    recorded = extension.record_update(cluster, update["type"], {}, nodegroup_name=self._get_param("nodegroupName"))
+    extras(cluster).updates.pop(recorded.id)
+    recorded.id, recorded.params = update["id"], update["params"]
+    extras(cluster).updates[recorded.id] = recorded
+    return ActionResult({"update": recorded})
+
+
+def update_nodegroup_version(self: Any) -> ActionResult:
+    extension = EksExtension(self.eks_backend)
+    cluster = extension.cluster(self._get_param("name"))
+    group = self.eks_backend.describe_nodegroup(cluster.name, self._get_param("nodegroupName"))
+    version, release, template = (self._get_param(p) for p in ("version", "releaseVersion", "launchTemplate"))
+    # EKS User Guide, "Update a managed node group": nodes cannot run a newer Kubernetes
+    # version than the control plane.
+    if version and tuple(map(int, version.split("."))) > tuple(map(int, cluster.version.split("."))):
+        raise rules.InvalidParameterException(
+            message=f"Requested Nodegroup version {version} is newer than the cluster version {cluster.version}")
+    group.version = version or cluster.version
+    if release:
+        group.release_version = release
+    if template:
+        group.launch_template = {**(group.launch_template or {}), **template}
+    return ActionResult({"update": extension.record_update(
+        cluster, "VersionUpdate", {"Version": version, "ReleaseVersion": release,
+                                   "LaunchTemplateVersion": (template or {}).get("version")},
+        nodegroup_name=group.nodegroup_name)})
+
+
+DEFAULT_NODEGROUP_UPDATE_CONFIG = {"maxUnavailable": 1}
+"""What EKS stores when CreateNodegroup has no ``updateConfig`` (EKS API Reference,
+NodegroupUpdateConfig: one node unavailable at a time by default)."""
+
+
+def create_nodegroup(self: Any) -> ActionResult:
+    result = _ORIGINAL["create_nodegroup"](self)
+    group = self.eks_backend.describe_nodegroup(self._get_param("name"), self._get_param("nodegroupName"))
+    group.update_config = self._get_param("updateConfig") or dict(DEFAULT_NODEGROUP_UPDATE_CONFIG)
+    group.node_repair_config = self._get_param("nodeRepairConfig")
+    return result
+
+
+def _create_nodegroup_access_entry() -> None:
+    original = moto_models.EKSBackend.create_nodegroup
+
+    def create_nodegroup(self: Any, cluster_name: str, node_role: str, *args: Any, **kwargs: Any) -> Any:
+        group = original(self, cluster_name, node_role, *args, **kwargs)
+        cluster = self.clusters[cluster_name]
+        # EKS User Guide, "Create access entries": "Amazon EKS automatically creates access
+        # entries for the node IAM roles of managed node groups" when the mode includes API.
+        if (cluster.access_config["authenticationMode"] in rules.API_MODES
+                and node_role not in extras(cluster).access_entries):
+            EksExtension(self).create_access_entry(cluster_name, node_role, kubernetes_groups=None,
+                                                   username=None, entry_type="EC2_LINUX", tags=None, system=True)
+        return group
+
+    moto_models.EKSBackend.create_nodegroup = create_nodegroup
+
+
+def _tags_on_added_resources() -> None:
+    backend_class = moto_models.EKSBackend
+    original_tag, original_untag, original_list = (
+        backend_class.tag_resource, backend_class.untag_resource, backend_class.list_tags_for_resource)
+
+    def tag_resource(self: Any, resource_arn: str, tags: dict[str, str]) -> None:
+        item = EksExtension(self).tagged(resource_arn)
+        if item is None:
+            return original_tag(self, resource_arn, tags)
+        item.tags.update(tags)
+
+    def untag_resource(self: Any, resource_arn: str, tag_keys: list[str]) -> None:
+        item = EksExtension(self).tagged(resource_arn)
+        if item is None:
+            return original_untag(self, resource_arn, tag_keys)
+        for key in tag_keys if isinstance(tag_keys, list) else [tag_keys]:
+            item.tags.pop(key, None)
+
+    def list_tags_for_resource(self: Any, resource_arn: str) -> dict[str, str]:
+        item = EksExtension(self).tagged(resource_arn)
+        return original_list(self, resource_arn) if item is None else item.tags
+
+    backend_class.tag_resource = tag_resource
+    backend_class.untag_resource = untag_resource
+    backend_class.list_tags_for_resource = list_tags_for_resource
+
+
+_ORIGINAL: dict[str, Any] = {}
+
+
+def install() -> None:
+    _cluster_init()
+    _nodegroup_init()
+    _create_nodegroup_access_entry()
+    _tags_on_added_resources()
+    _ORIGINAL["create_cluster"] = EKSResponse.create_cluster
+    _ORIGINAL["update_nodegroup_config"] = EKSResponse.update_nodegroup_config
+    _ORIGINAL["create_nodegroup"] = EKSResponse.create_nodegroup
+    EKSResponse.create_nodegroup = create_nodegroup
+    EKSResponse.create_cluster = create_cluster
+    EKSResponse.update_cluster_config = update_cluster_config
+    EKSResponse.update_cluster_version = update_cluster_version
+    EKSResponse.update_nodegroup_config = update_nodegroup_config
+    EKSResponse.update_nodegroup_version = update_nodegroup_version
