@@ -16,6 +16,9 @@ export EKSGUARD_CHECKOV ?= $(abspath $(CHECKOV_VENV)/bin/checkov)
 
 # Test files run on two workers (pytest-xdist); each worker embeds its own moto.
 PYTEST_ARGS ?= -n 2 --dist loadfile
+# Machines that cannot download providers keep them in a filesystem mirror: the targets
+# that run Terraform find one unless EKSGUARD_PROVIDER_MIRROR is set (empty: the registry).
+WITH_MIRROR := scripts/with-provider-mirror.sh
 
 .PHONY: synth test unit integration bench dist clean venv _synth _test
 
@@ -45,16 +48,16 @@ test: venv $(CHECKOV_VENV)/.installed
 	$(MAKE) --no-print-directory _test
 
 _test:
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(WITH_MIRROR) $(PY) -m pytest $(PYTEST_ARGS)
 
 unit: venv
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
 integration: venv $(CHECKOV_VENV)/.installed
-	$(PY) -m pytest tests/integration $(PYTEST_ARGS)
+	$(WITH_MIRROR) $(PY) -m pytest tests/integration $(PYTEST_ARGS)
 
 bench: venv
-	$(PY) bench/harness_cycle.py
+	$(WITH_MIRROR) $(PY) bench/harness_cycle.py
 
 dist: venv
 	$(PY) -m pip wheel --no-deps -w dist .

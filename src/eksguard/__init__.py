@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from eksguard.errors import (
     EksguardError,
     EmulatorUnavailableError,
+    ProviderUnavailableError,
     TerraformCommandError,
     ValidationError,
 )
@@ -56,6 +57,7 @@ __version__ = "0.1.0"
 __all__ = [
     "EksguardError",
     "EmulatorUnavailableError",
+    "ProviderUnavailableError",
     "TerraformCommandError",
     "ValidationError",
     "__version__",

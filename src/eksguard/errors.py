@@ -5,7 +5,8 @@ Exception tree::
     EksguardError
     ├── ValidationError            bad input, raised while constructs are built
     ├── TerraformCommandError      a Terraform command failed or timed out
-    └── EmulatorUnavailableError   the AWS emulator could not be started or reached
+    ├── EmulatorUnavailableError   the AWS emulator could not be started or reached
+    └── ProviderUnavailableError   Terraform could not install hashicorp/aws here
 
 Catch ``EksguardError`` to handle all of them.
 """
@@ -51,3 +52,9 @@ class TerraformCommandError(EksguardError):
 
 class EmulatorUnavailableError(EksguardError):
     """The AWS emulator could not be started or did not answer."""
+
+
+class ProviderUnavailableError(EksguardError):
+    """The hashicorp/aws provider cannot be installed here: the provider mirror lacks a
+    version the constraint accepts, or there is no mirror and the registry is out of reach.
+    The harness raises it once, before any Terraform command, and stops the session."""

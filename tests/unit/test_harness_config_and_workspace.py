@@ -8,7 +8,7 @@ import pytest
 from eksguard.errors import EksguardError
 from eksguard.testing.config import SETTINGS, HarnessConfig
 from eksguard.testing.emulator import Emulator
-from eksguard.testing.gaps import evaluate
+from eksguard.testing.gaps import EMULATOR_GAPS, evaluate
 from eksguard.testing.terraform import resolve_binary
 from eksguard.testing.workspace import ENDPOINT_SERVICES, cli_config, override_document, provider_region
 
@@ -101,6 +101,14 @@ def _plan(*changes, references=None):
         for address, (attr, refs) in (references or {}).items()]}}}
 
 
+GAPS = {"aws_eks_cluster": {"access_config": "this emulator does not return a cluster's accessConfig"}}
+
+
+def test_the_embedded_moto_declares_no_replan_gap():
+    # GIVEN eksguard's EKS extension WHEN the gap table is read THEN moto excuses nothing
+    assert EMULATOR_GAPS["moto"] == {}
+
+
 def test_gap_replacement_and_what_follows_from_it_are_not_drift():
     plan = _plan(
         _change("aws_eks_cluster.c", ["delete", "create"], replace_paths=[["access_config", 0, "x"]]),
@@ -109,10 +117,10 @@ def test_gap_replacement_and_what_follows_from_it_are_not_drift():
                 after={"assume_role_policy": None}, unknown={"assume_role_policy": True}),
         references={"aws_iam_openid_connect_provider.o": ("url", ["aws_eks_cluster.c.identity", "aws_eks_cluster.c"]),
                     "aws_iam_role.r": ("assume_role_policy", ["aws_iam_openid_connect_provider.o.arn"])})
-    verdict = evaluate(plan, "moto")
+    verdict = evaluate(plan, "moto", GAPS)
     assert verdict.ok
     assert [str(u) for u in verdict.unverified] == [
-        "aws_eks_cluster.c.access_config: moto does not return a cluster's accessConfig",
+        "aws_eks_cluster.c.access_config: this emulator does not return a cluster's accessConfig",
         "aws_iam_openid_connect_provider.o.url: follows from the change to aws_eks_cluster.c.identity",
         "aws_iam_role.r.assume_role_policy: follows from the change to aws_iam_openid_connect_provider.o.arn",
     ]
@@ -121,17 +129,18 @@ def test_gap_replacement_and_what_follows_from_it_are_not_drift():
 def test_real_drift_fails_and_gaps_of_one_emulator_do_not_excuse_another():
     drift = _change("aws_iam_role.r", ["update"], before={"max_session_duration": 3600},
                     after={"max_session_duration": 7200})
-    verdict = evaluate(_plan(drift), "moto")
+    verdict = evaluate(_plan(drift), "moto", GAPS)
     assert not verdict.ok
     assert verdict.report() == "drift: aws_iam_role.r update because of max_session_duration"
     gap = _change("aws_eks_cluster.c", ["delete", "create"], replace_paths=[["access_config"]])
     assert not evaluate(_plan(gap), "localstack").ok
-    assert evaluate(_plan(gap), "moto").ok
+    assert not evaluate(_plan(gap), "moto").ok
+    assert evaluate(_plan(gap), "moto", GAPS).ok
 
 
 def test_emulator_reports_why_a_capability_is_missing():
     emulator = Emulator(name="moto", endpoint="x", region="r", served={"eks": True, "eks:addons": False})
     assert emulator.missing("eks") is None
-    assert emulator.missing("eks:addons") == "moto 5.2 does not implement EKS add-ons"
+    assert emulator.missing("eks:addons") == "moto without eksguard's EKS extension has no EKS add-ons"
     assert emulator.missing("s3") == "moto at x does not serve s3"
 

@@ -51,7 +51,7 @@ SETTINGS = (
     Setting("terraform", None, "Terraform binary; default: terraform, then tofu, on PATH"),
     Setting("provider_mirror", None,
             "a filesystem mirror of providers (Terraform's provider_installation); "
-            "default: normal installation from the registry"),
+            "default: Terraform's implied local mirrors, else the registry"),
     Setting("aws_provider_version", None,
             "replace the stack's hashicorp/aws version constraint, e.g. '>= 5.0'; "
             "default: keep the stack's"),
@@ -85,7 +85,7 @@ class HarnessConfig:
     terraform: str | None = None
     """Terraform binary. Default: None — terraform, then tofu, on PATH."""
     provider_mirror: str | None = None
-    """Provider filesystem mirror. Default: None — install from the registry."""
+    """Provider filesystem mirror. Default: None — Terraform's implied local mirrors, else the registry."""
     aws_provider_version: str | None = None
     """hashicorp/aws constraint override. Default: None — the stack's own."""
     aws_max_retries: int | None = None

@@ -15,7 +15,7 @@ from eksguard.testing.emulator import Emulator
 from eksguard.testing.gaps import Idempotence, evaluate
 from eksguard.testing.synth import SynthesizedStack
 from eksguard.testing.terraform import Terraform, resolve_binary
-from eksguard.testing.workspace import Workspace, prepare
+from eksguard.testing.workspace import Workspace, copy_stack, prepare
 
 LOG = logging.getLogger("eksguard.testing")
 
@@ -75,6 +75,23 @@ class Deployment:
         if self.on_unverified and verdict.unverified:
             self.on_unverified([f"not verified on {verdict.emulator}: {item}" for item in verdict.unverified])
         return verdict
+
+    def update(self, stack: SynthesizedStack) -> Deployment:
+        """Apply a new version of the stack over this deployment's state, as a user's next
+        ``cdktn deploy`` would: the way to test an upgrade or a changed setting.
+
+        Example::
+
+            deployment.update(synth_stack(lambda app: Demo(app, "demo", version="1.35")))
+        """
+        if stack.name != self.stack.name:
+            raise EksguardError(f"update {self.stack.name} with a version of the same stack, not {stack.name}")
+        copy_stack(stack, self.workspace.directory)
+        self.stack = stack
+        self.unserved = self.emulator.unserved(stack.addresses)
+        self.terraform.apply(self.targets)
+        self.outputs = self.terraform.output()
+        return self
 
     def destroy(self) -> None:
         """Destroy now (the registered teardown then has nothing left to do)."""

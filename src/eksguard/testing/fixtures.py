@@ -7,24 +7,51 @@
 - ``deploy_stack``: ``deploy_stack(stack)`` applies it and returns a ``Deployment``;
   its teardown is registered before apply, so a failed apply is torn down too.
   ``deploy_stack(stack, emulator=other)`` deploys to another ``Emulator``.
+
+Before the first test that deploys (or is marked ``eksguard_integration``) the harness
+checks, once, that Terraform can install ``hashicorp/aws`` (``eksguard.testing.providers``);
+if it cannot, the whole session stops with one message.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, TypeVar
 
 import pytest
 
+from eksguard.errors import EksguardError
 from eksguard.testing.config import HarnessConfig
 from eksguard.testing.deploy import Deployer, Deployment
 from eksguard.testing.emulator import Emulator, connect, start_moto
+from eksguard.testing.providers import ProviderCheck
 from eksguard.testing.synth import SynthesizedStack, synthesize
 
 REPORTS = pytest.StashKey[dict[str, Any]]()
 DEPLOYMENTS = pytest.StashKey[list[Deployment]]()
 NOTES = pytest.StashKey[list[str]]()
+PROVIDERS = pytest.StashKey[ProviderCheck]()
+T = TypeVar("T")
+
+
+def _stop_session(session: pytest.Session, error: EksguardError) -> NoReturn:
+    """End the whole run with ``error`` as its one message."""
+    if hasattr(session.config, "workerinput"):
+        # A pytest-xdist worker: the controller reads its shouldstop, stops every worker
+        # and prints the first reason once; without it the controller fails with an
+        # INTERNALERROR about the unfinished test. (Without xdist, shouldstop would print
+        # the message twice.)
+        session.shouldstop = str(error)
+    # Not exit code 2: xdist takes a worker's 2 for Ctrl-C and drops the message.
+    pytest.exit(str(error), returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+def _or_stop(session: pytest.Session, check: Callable[[], T]) -> T:
+    try:
+        return check()
+    except EksguardError as error:
+        _stop_session(session, error)
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +78,29 @@ def aws_emulator(eksguard_config: HarnessConfig) -> Iterator[Emulator]:
         emulator.stop()
 
 
+def _providers(session: pytest.Session) -> ProviderCheck:
+    """Where hashicorp/aws comes from: checked once per process (each xdist worker), on
+    the first test that needs Terraform, so unit-test sessions never probe the registry."""
+    stash = session.config.stash
+    if PROVIDERS not in stash:
+        config = HarnessConfig.resolve(session.config.getoption, session.config.getini)
+        stash[PROVIDERS] = _or_stop(session, lambda: ProviderCheck.for_config(config))
+    return stash[PROVIDERS]
+
+
+@pytest.fixture(scope="session")
+def _eksguard_providers(request: pytest.FixtureRequest) -> ProviderCheck:
+    return _providers(request.session)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Tests marked eksguard_integration run Terraform through deploy_stack or on their own
+    # (a Deployer, an inner pytest session): check before any of their fixtures start.
+    if item.get_closest_marker("eksguard_integration"):
+        _providers(item.session)
+
+
 @pytest.fixture
 def synth_stack(tmp_path: Path) -> Callable[..., SynthesizedStack]:
     def run(build: Callable[[Any], Any], name: str | None = None) -> SynthesizedStack:
@@ -64,13 +114,15 @@ def synth_stack(tmp_path: Path) -> Callable[..., SynthesizedStack]:
 
 
 @pytest.fixture
-def deploy_stack(request: pytest.FixtureRequest, aws_emulator: Emulator, eksguard_config: HarnessConfig,
+def deploy_stack(request: pytest.FixtureRequest, _eksguard_providers: ProviderCheck, aws_emulator: Emulator,
+                 eksguard_config: HarnessConfig,
                  tmp_path_factory: pytest.TempPathFactory) -> Callable[[SynthesizedStack], Deployment]:
     root = eksguard_config.workdir or tmp_path_factory.mktemp("eksguard")
     root.mkdir(parents=True, exist_ok=True)
     deployments = request.node.stash.setdefault(DEPLOYMENTS, [])
 
     def deploy(stack: SynthesizedStack, emulator: Emulator | None = None) -> Deployment:
+        _or_stop(request.session, lambda: _eksguard_providers.require_stack(stack.document, stack.name))
         deployer = Deployer(eksguard_config, emulator or aws_emulator, root)
         deployment = deployer.prepare(stack)
         deployment.on_unverified = request.node.stash.setdefault(NOTES, []).extend

@@ -80,9 +80,13 @@ def _driving_attributes(change: dict[str, Any]) -> tuple[str, ...]:
                         if k != "tags_all" and (unknown.get(k) is True or before.get(k) != after.get(k))))
 
 
-def evaluate(plan: dict[str, Any], emulator: str) -> Idempotence:
-    """Split a post-apply plan into drift and changes the emulator's gaps explain."""
-    gaps = EMULATOR_GAPS.get(emulator, {})
+def evaluate(plan: dict[str, Any], emulator: str,
+             gaps: dict[str, dict[str, str]] | None = None) -> Idempotence:
+    """Split a post-apply plan into drift and changes the emulator's gaps explain.
+
+    ``gaps`` (resource type -> attribute -> reason) defaults to ``EMULATOR_GAPS[emulator]``.
+    """
+    gaps = EMULATOR_GAPS.get(emulator, {}) if gaps is None else gaps
     expressions = {r["address"]: r.get("expressions", {})
                    for r in plan.get("configuration", {}).get("root_module", {}).get("resources", [])}
     changes = [Change(rc["address"], tuple(rc["change"]["actions"]), _driving_attributes(rc))

@@ -10,7 +10,8 @@ from typing import Any
 from eksguard.testing.config import SETTINGS
 
 MARKERS = (
-    "eksguard_integration: deploys to an AWS emulator with Terraform",
+    "eksguard_integration: deploys to an AWS emulator with Terraform; the session stops "
+    "before the first one if Terraform cannot install hashicorp/aws",
     "requires(*capabilities): the emulator capabilities a test needs, e.g. "
     "requires('eks:access-entries'); skipped with the reason where the emulator lacks one",
 )

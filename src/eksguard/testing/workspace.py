@@ -95,16 +95,23 @@ def cli_config(provider_mirror: str | None) -> str:
     return f"plugin_cache_dir = {json.dumps(str(cache))}\n"
 
 
-def prepare(stack: SynthesizedStack, emulator: Emulator, config: HarnessConfig, root: Path) -> Workspace:
-    """Copy ``stack`` into a new folder under ``root`` and wire it to ``emulator``."""
-    directory = root / f"{stack.name}-{uuid.uuid4().hex[:8]}"
-    shutil.copytree(stack.directory, directory, ignore=shutil.ignore_patterns(
-        ".terraform", "terraform.tfstate*", "*.tfplan"))
+def copy_stack(stack: SynthesizedStack, directory: Path) -> dict[str, Any]:
+    """Copy the stack's files into ``directory`` (state and override there are kept) with
+    its backend made local; returns the stack document."""
+    shutil.copytree(stack.directory, directory, dirs_exist_ok=True, ignore=shutil.ignore_patterns(
+        ".terraform", "terraform.tfstate*", "*.tfplan", ".terraform.lock.hcl"))
     document = json.loads((directory / STACK_FILE).read_text())
     # The copy runs on local state: a stack's remote backend or Terraform Cloud stays untouched.
     document.get("terraform", {}).pop("cloud", None)
     document.get("terraform", {}).pop("backend", None)
     (directory / STACK_FILE).write_text(json.dumps(document, indent=2))
+    return document
+
+
+def prepare(stack: SynthesizedStack, emulator: Emulator, config: HarnessConfig, root: Path) -> Workspace:
+    """Copy ``stack`` into a new folder under ``root`` and wire it to ``emulator``."""
+    directory = root / f"{stack.name}-{uuid.uuid4().hex[:8]}"
+    document = copy_stack(stack, directory)
     (directory / OVERRIDE_FILE).write_text(json.dumps(
         override_document(document, emulator, config.aws_provider_version, config.aws_max_retries), indent=2))
 
