@@ -79,3 +79,32 @@ def test_identity_constructs_land_on_localstack(localstack, synth_stack, deploy_
 
     verdict = deployment.replan()
     assert verdict.ok and verdict.unverified == (), verdict.report()
+
+
+class AccessStack(TerraformStack):
+    """A role and its access entry on a cluster outside the stack: LocalStack (no licence)
+    can create the role but not the entry."""
+
+    def __init__(self, scope: Any, id: str) -> None:
+        super().__init__(scope, id)
+        aws.provider.AwsProvider(self, "aws", region="us-east-1")
+        role = aws.iam_role.IamRole(self, "viewer", name_prefix="viewer-", assume_role_policy=(
+            '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole",'
+            '"Principal":{"Service":"ec2.amazonaws.com"}}]}'))
+        aws.eks_access_entry.EksAccessEntry(self, "viewer-entry", cluster_name="existing-cluster",
+                                            principal_arn=role.arn)
+        TerraformOutput(self, "role_arn", value=role.arn)
+
+
+def test_resources_localstack_cannot_create_are_left_out_and_reported(localstack, synth_stack, deploy_stack):
+    # GIVEN a stack with an EKS access entry, which LocalStack without a licence cannot create
+    stack = synth_stack(lambda app: AccessStack(app, "access"))
+    entry = stack.address("access/viewer-entry")
+
+    # WHEN it is deployed there
+    deployment = deploy_stack(stack, emulator=localstack)
+
+    # THEN the entry is left out with the emulator's reason, and everything else landed
+    assert deployment.unserved == {entry: f"eks:access-entries: {KNOWN_GAPS['localstack']['eks:access-entries']}"}
+    assert deployment.terraform.state_addresses() == [stack.address("access/viewer")]
+    assert read_role(deployment.client("iam"), deployment.outputs["role_arn"]).attached_policy_arns == frozenset()
