@@ -7,7 +7,6 @@ AWS does, and ``/moto-api/reset`` forgets them with the rest.
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -150,11 +149,13 @@ class EksExtension:
         return (f"arn:{self.backend.partition}:eks:{self.backend.region_name}:{self.backend.account_id}:"
                 f"{kind}/{'/'.join(parts)}")
 
-    def record_update(self, cluster: Any, update_type: str, params: dict[str, Any], *,
+    def record_update(self, cluster: Any, update_type: str, params: dict[str, str | None], *,
                       nodegroup_name: str | None = None, addon_name: str | None = None) -> Update:
+        """An update as DescribeUpdate serves it; ``params`` maps an UpdateParamType to its
+        value already formatted as AWS returns it (plain text, JSON where AWS uses JSON)."""
         update = Update(id=str(random.uuid4()), type=update_type, nodegroup_name=nodegroup_name,
                         addon_name=addon_name,
-                        params=[{"type": k, "value": json.dumps(v)} for k, v in params.items() if v is not None])
+                        params=[{"type": k, "value": v} for k, v in params.items() if v is not None])
         extras(cluster).updates[update.id] = update
         return update
 
@@ -185,8 +186,8 @@ class EksExtension:
     def access_entry(self, cluster_name: str, principal_arn: str) -> AccessEntry:
         entry = extras(self.cluster(cluster_name)).access_entries.get(principal_arn)
         if entry is None:
-            raise rules.not_found(f"The specified principalArn could not be found. You can view your "
-                                  f"available access entries with 'list-access-entries'.")
+            raise rules.not_found("The specified principalArn could not be found. You can view your "
+                                  "available access entries with 'list-access-entries'.")
         return entry
 
     def update_access_entry(self, cluster_name: str, principal_arn: str, *, kubernetes_groups: list[str] | None,
@@ -309,8 +310,17 @@ class EksExtension:
                       addon_arn=self._arn("addon", cluster_name, addon_name, str(uuid.uuid4())),
                       tags=dict(tags or {}), service_account_role_arn=service_account_role_arn,
                       configuration_values=configuration_values)
+        namespace = (ADDONS[addon_name].service_account or "kube-system/").split("/")[0]
+        # Validate every association before creating any: a refused CreateAddon leaves nothing.
+        requested_accounts = [r["serviceAccount"] for r in pod_identity_associations or ()]
         for requested in pod_identity_associations or ():
-            namespace = (ADDONS[addon_name].service_account or "kube-system/").split("/")[0]
+            rules.require_role(self.iam, requested["roleArn"], "roleArn")
+            rules.require_new_service_account(extras(cluster).pod_identity_associations, namespace,
+                                              requested["serviceAccount"])
+        if len(set(requested_accounts)) != len(requested_accounts):
+            raise rules.InvalidParameterException(
+                message="podIdentityAssociations names a service account more than once")
+        for requested in pod_identity_associations or ():
             association = self.create_pod_identity_association(
                 cluster_name, namespace=namespace, service_account=requested["serviceAccount"],
                 role_arn=requested["roleArn"], tags=None, owner_arn=addon.addon_arn)

@@ -10,7 +10,9 @@
 - UpdateClusterConfig merges a partial ``resourcesVpcConfig`` (moto replaced it whole),
   applies the access, upgrade and Auto Mode settings, and returns an ``update`` that
   DescribeUpdate serves (moto returned the cluster, and had no DescribeUpdate).
-- UpdateClusterVersion and UpdateNodegroupVersion exist, with AWS's one-minor-version rule.
+- UpdateClusterVersion and UpdateNodegroupVersion exist, with AWS's one-minor-version rule;
+  every update's type and params are the ones AWS reports, and one request makes one
+  kind of update. A node group without ``version`` runs the cluster's (moto said 1.19).
 - A node group reports ``remoteAccess`` only when it was given one (moto invented
   ``{"ec2SshKey": "eksKeypair"}``, so Terraform wanted to replace every node group), and
   keeps ``updateConfig`` (AWS's default ``maxUnavailable: 1``) and ``nodeRepairConfig``
@@ -23,6 +25,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from typing import Any
 
@@ -107,33 +110,69 @@ def create_cluster(self: Any) -> ActionResult:
     return result
 
 
-def update_cluster_config(self: Any) -> ActionResult:
-    extension = EksExtension(self.eks_backend)
-    cluster = extension.cluster(self._get_param("name"))
-    params: dict[str, Any] = {}
+def _text(value: Any) -> str:
+    """An update param value as AWS writes it: booleans lower-case, other scalars as is,
+    lists and objects as JSON."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    return str(value)
+
+
+_VPC_PARAMS = {"endpointPublicAccess": "EndpointPublicAccess", "endpointPrivateAccess": "EndpointPrivateAccess",
+               "publicAccessCidrs": "PublicAccessCidrs", "subnetIds": "Subnets",
+               "securityGroupIds": "SecurityGroups"}
+_AUTO_MODE = {"computeConfig": "ComputeConfig", "storageConfig": "StorageConfig",
+              "kubernetesNetworkConfig": "KubernetesNetworkConfig"}
+_CLUSTER_SETTINGS = (("upgradePolicy", "UpgradePolicyUpdate", "UpgradePolicy"),
+                     ("zonalShiftConfig", "ZonalShiftConfigUpdate", "ZonalShiftConfig"),
+                     ("deletionProtection", "DeletionProtectionUpdate", "DeletionProtection"))
+
+
+def _cluster_config_update(self: Any, cluster: Any) -> tuple[str, dict[str, str], list[tuple[str, Any]]]:
+    """What an UpdateClusterConfig request asks: (update type, params, [(attribute, new value)]).
+    Refuses what AWS refuses before anything is applied."""
+    kinds: list[tuple[str, dict[str, str], list[tuple[str, Any]]]] = []
     vpc = self._get_param("resourcesVpcConfig")
     if vpc:
-        cluster.resources_vpc_config = {**cluster.resources_vpc_config, **vpc}
-        params["ResourcesVpcConfig"] = vpc
-    for member, attribute in (("logging", "logging"), ("kubernetesNetworkConfig", "kubernetes_network_config")):
-        value = self._get_param(member)
-        if value:
-            setattr(cluster, attribute, {**(getattr(cluster, attribute) or {}), **value})
-            params[member[0].upper() + member[1:]] = value
+        kind = "VpcConfigUpdate" if {"subnetIds", "securityGroupIds"} & set(vpc) else "EndpointAccessUpdate"
+        kinds.append((kind, {_VPC_PARAMS[k]: _text(v) for k, v in vpc.items() if k in _VPC_PARAMS},
+                      [("resources_vpc_config", {**cluster.resources_vpc_config, **vpc})]))
+    logging = self._get_param("logging")
+    if logging:
+        kinds.append(("LoggingUpdate", {"ClusterLogging": json.dumps(logging)}, [("logging", logging)]))
     access = self._get_param("accessConfig")
     if access and access.get("authenticationMode"):
         rules.check_authentication_mode_change(cluster.access_config["authenticationMode"],
                                                access["authenticationMode"])
-        cluster.access_config = {**cluster.access_config, "authenticationMode": access["authenticationMode"]}
-        params["AuthenticationMode"] = access["authenticationMode"]
-    for member in PASSED_THROUGH:
+        # AWS quotes the mode as a JSON string in this param.
+        kinds.append(("AccessConfigUpdate", {"AuthenticationMode": json.dumps(access["authenticationMode"])},
+                      [("access_config", {**cluster.access_config,
+                                          "authenticationMode": access["authenticationMode"]})]))
+    auto_mode = {m: self._get_param(m) for m in _AUTO_MODE if self._get_param(m) is not None}
+    if auto_mode:
+        changes = [(_attribute(m), {**(getattr(cluster, _attribute(m), None) or {}), **v})
+                   for m, v in auto_mode.items()]
+        kinds.append(("AutoModeUpdate", {_AUTO_MODE[m]: json.dumps(v) for m, v in auto_mode.items()}, changes))
+    for member, kind, param in _CLUSTER_SETTINGS:
         value = self._get_param(member)
         if value is not None:
-            setattr(cluster, _attribute(member), value)
-            params[member[0].upper() + member[1:]] = value
-    update_type = ("AccessConfigUpdate" if "AuthenticationMode" in params
-                   else "EndpointAccessUpdate" if "ResourcesVpcConfig" in params
-                   else "LoggingUpdate" if "Logging" in params else "ConfigUpdate")
+            kinds.append((kind, {param: _text(value)}, [(_attribute(member), value)]))
+    if len(kinds) != 1:
+        # EKS API Reference, UpdateClusterConfig: one kind of update per request; AWS
+        # answers "Only one type of update can be allowed."
+        raise rules.InvalidParameterException(
+            message="Only one type of update can be allowed." if kinds else "No changes needed")
+    return kinds[0]
+
+
+def update_cluster_config(self: Any) -> ActionResult:
+    extension = EksExtension(self.eks_backend)
+    cluster = extension.cluster(self._get_param("name"))
+    update_type, params, changes = _cluster_config_update(self, cluster)
+    for attribute, value in changes:
+        setattr(cluster, attribute, value)
     return ActionResult({"update": extension.record_update(cluster, update_type, params)})
 
 
@@ -152,16 +191,29 @@ def update_cluster_version(self: Any) -> ActionResult:
                                                            {"Version": requested, "PlatformVersion": "eks.1"})})
 
 
+_NODEGROUP_SCALING = {"minSize": "MinSize", "maxSize": "MaxSize", "desiredSize": "DesiredSize"}
+
+
 def update_nodegroup_config(self: Any) -> ActionResult:
-    result = _ORIGINAL["update_nodegroup_config"](self)
+    params: dict[str, str | None] = {}
+    for key, value in (self._get_param("scalingConfig") or {}).items():
+        params[_NODEGROUP_SCALING[key]] = _text(value)
+    for request, add, remove in (("labels", "LabelsToAdd", "LabelsToRemove"),
+                                 ("taints", "TaintsToAdd", "TaintsToRemove")):
+        changes = self._get_param(request) or {}
+        for key, param in ((f"addOrUpdate{request.capitalize()}", add), (f"remove{request.capitalize()}", remove)):
+            if changes.get(key):
+                params[param] = json.dumps(changes[key])
+    for key, value in (self._get_param("updateConfig") or {}).items():
+        params[key[0].upper() + key[1:]] = _text(value)
+    repair = self._get_param("nodeRepairConfig")
+    if repair is not None and "enabled" in repair:
+        params["NodeRepairEnabled"] = _text(repair["enabled"])
+    _ORIGINAL["update_nodegroup_config"](self)
     extension = EksExtension(self.eks_backend)
     cluster = extension.cluster(self._get_param("name"))
-    update = result.result["update"]  # type: ignore[index]
-    recorded = extension.record_update(cluster, update["type"], {}, nodegroup_name=self._get_param("nodegroupName"))
-    extras(cluster).updates.pop(recorded.id)
-    recorded.id, recorded.params = update["id"], update["params"]
-    extras(cluster).updates[recorded.id] = recorded
-    return ActionResult({"update": recorded})
+    return ActionResult({"update": extension.record_update(
+        cluster, "ConfigUpdate", params, nodegroup_name=self._get_param("nodegroupName"))})
 
 
 def update_nodegroup_version(self: Any) -> ActionResult:
@@ -175,14 +227,19 @@ def update_nodegroup_version(self: Any) -> ActionResult:
         raise rules.InvalidParameterException(
             message=f"Requested Nodegroup version {version} is newer than the cluster version {cluster.version}")
     group.version = version or cluster.version
-    if release:
-        group.release_version = release
+    group.release_version = release or default_release_version(group.version)
     if template:
         group.launch_template = {**(group.launch_template or {}), **template}
     return ActionResult({"update": extension.record_update(
-        cluster, "VersionUpdate", {"Version": version, "ReleaseVersion": release,
+        cluster, "VersionUpdate", {"Version": group.version, "ReleaseVersion": release,
+                                   "LaunchTemplateName": (template or {}).get("name"),
                                    "LaunchTemplateVersion": (template or {}).get("version")},
         nodegroup_name=group.nodegroup_name)})
+
+
+def default_release_version(kubernetes_version: str) -> str:
+    """An AMI release version of the form EKS reports (``1.35.0-20261101``)."""
+    return f"{kubernetes_version}.0-20261101"
 
 
 DEFAULT_NODEGROUP_UPDATE_CONFIG = {"maxUnavailable": 1}
@@ -194,6 +251,12 @@ def create_nodegroup(self: Any) -> ActionResult:
     result = _ORIGINAL["create_nodegroup"](self)
     group = self.eks_backend.describe_nodegroup(self._get_param("name"), self._get_param("nodegroupName"))
     group.update_config = self._get_param("updateConfig") or dict(DEFAULT_NODEGROUP_UPDATE_CONFIG)
+    if not self._get_param("version"):
+        # EKS API Reference, CreateNodegroup ``version``: defaults to the cluster's
+        # (moto reported a fixed 1.19).
+        group.version = self.eks_backend.clusters[group.cluster_name].version
+    if not self._get_param("releaseVersion"):
+        group.release_version = default_release_version(group.version)
     group.node_repair_config = self._get_param("nodeRepairConfig")
     return result
 
