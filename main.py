@@ -23,6 +23,8 @@ from eksguard import (
     AccessPolicy,
     AccessPolicyGrant,
     AddonIdentityOptions,
+    ClusterNetwork,
+    ClusterNetworkProps,
     EksClusterProps,
     IrsaRoleOptions,
     ManagedNodeGroupOptions,
@@ -33,15 +35,15 @@ from eksguard import (
     Taint,
     aws_partition,
     cluster_autoscaler,
+    dynamodb_table_read,
     ebs_csi_driver,
-    logs_key_policy,
-    vpc_cni,
+    policy_document,
+    ssm_parameter_path_read,
 )
 from eksguard.guardrails import Guardrails
 from eksguard._framework import (
     App,
     CloudBackend,
-    Fn,
     LocalBackend,
     NamedCloudWorkspace,
     TerraformOutput,
@@ -75,7 +77,7 @@ class ReferenceSettings:
 
 
 class ReferenceStack(TerraformStack):
-    """A VPC with two private subnets and a ``SecureEksCluster`` with on-demand and spot
+    """A ``ClusterNetwork`` (two private subnets, VPC endpoints, flow logs) and a ``SecureEksCluster`` with on-demand and spot
     node groups; an IRSA role for an application; the VPC CNI and EBS CSI as managed
     add-ons on their own IRSA roles, and a cluster-autoscaler identity; Pod Identity for a second application; access
     entries for a cluster-admin role and a namespace-scoped viewer role."""
@@ -93,25 +95,10 @@ class ReferenceStack(TerraformStack):
         name = settings.cluster_name
         partition = aws_partition(self)
         tags = {"eksguard:cluster": name}
-        vpc = aws.vpc.Vpc(self, "vpc", cidr_block="10.0.0.0/16", enable_dns_support=True,
-                          enable_dns_hostnames=True, tags={**tags, "Name": name})
-        # No rules: nothing may use the default security group.
-        aws.default_security_group.DefaultSecurityGroup(self, "default-sg", vpc_id=vpc.id, tags=tags)
-        self._flow_logs(vpc.id, name, tags)
-        zones = aws.data_aws_availability_zones.DataAwsAvailabilityZones(
-            self, "zones", state="available")
-        routes = aws.route_table.RouteTable(self, "private-routes", vpc_id=vpc.id, tags=tags)
-        subnets = []
-        for index, cidr in enumerate(("10.0.0.0/19", "10.0.32.0/19")):
-            subnet = aws.subnet.Subnet(
-                self, f"private-{index}", vpc_id=vpc.id, cidr_block=cidr,
-                availability_zone=Fn.element(zones.names, index),
-                tags={**tags, "Name": f"{name}-private-{index}",
-                      "kubernetes.io/role/internal-elb": "1",
-                      f"kubernetes.io/cluster/{name}": "shared"})
-            aws.route_table_association.RouteTableAssociation(
-                self, f"private-{index}-routes", subnet_id=subnet.id, route_table_id=routes.id)
-            subnets.append(subnet.id)
+        # Private subnets in two EKS-served AZs, reaching AWS through VPC endpoints (no
+        # internet egress), flow logs to a KMS-encrypted log group.
+        network = ClusterNetwork(self, "network", props=ClusterNetworkProps(cluster_name=name, tags=tags))
+        subnets = network.private_subnet_ids
 
         account = aws.data_aws_caller_identity.DataAwsCallerIdentity(self, "account")
         people = {
@@ -129,33 +116,21 @@ class ReferenceStack(TerraformStack):
             irsa_roles={
                 "orders-api": IrsaRoleOptions(
                     service_accounts=[ServiceAccount(namespace="orders", name="orders-api")],
-                    inline_policies={"read-orders-config": {
-                        "Version": "2012-10-17",
-                        "Statement": [{
-                            "Effect": "Allow",
-                            "Action": ["ssm:GetParameter", "ssm:GetParametersByPath"],
-                            "Resource": f"arn:{partition}:ssm:{settings.region}:*:parameter/orders/*",
-                        }],
-                    }}),
+                    inline_policies={"read-orders-config": policy_document(
+                        ssm_parameter_path_read(self, path="/orders"))}),
             },
-            # The VPC CNI is a managed add-on on its own IRSA role (kube-system/aws-node):
-            # node roles leave out AmazonEKS_CNI_Policy and node groups wait on the add-on.
+            # The module installs vpc-cni (on its own IRSA role for kube-system/aws-node, so
+            # node roles leave out AmazonEKS_CNI_Policy), kube-proxy and coredns as managed
+            # add-ons; node groups wait on the first two.
             addon_identities={
-                "vpc-cni": AddonIdentityOptions(permissions=vpc_cni()),
                 "ebs-csi": AddonIdentityOptions(permissions=ebs_csi_driver()),
-                "cluster-autoscaler": AddonIdentityOptions(permissions=cluster_autoscaler(cluster_name=name)),
+                "cluster-autoscaler": AddonIdentityOptions(
+                    permissions=cluster_autoscaler(cluster_name=name, scope=self)),
             },
             pod_identity_roles={
                 "cart": PodIdentityRoleOptions(
                     service_accounts=[ServiceAccount(namespace="shop", name="cart")],
-                    inline_policies={"read-cart-table": {
-                        "Version": "2012-10-17",
-                        "Statement": [{
-                            "Effect": "Allow",
-                            "Action": ["dynamodb:GetItem", "dynamodb:Query"],
-                            "Resource": f"arn:{partition}:dynamodb:{settings.region}:*:table/cart",
-                        }],
-                    }}),
+                    inline_policies={"read-cart-table": policy_document(dynamodb_table_read(self, table="cart"))}),
             },
             access_entries={
                 "platform-admins": AccessEntryOptions(
@@ -181,7 +156,8 @@ class ReferenceStack(TerraformStack):
         TerraformOutput(self, "cluster_arn", value=eks.cluster.cluster_arn)
         TerraformOutput(self, "cluster_endpoint", value=eks.cluster.cluster_endpoint)
         TerraformOutput(self, "oidc_provider_arn", value=eks.oidc_provider.provider_arn)
-        TerraformOutput(self, "vpc_id", value=vpc.id)
+        TerraformOutput(self, "vpc_id", value=network.vpc_id)
+        TerraformOutput(self, "private_subnet_ids", value=subnets)
         for role_id, role in eks.irsa_roles.items():
             TerraformOutput(self, f"{role_id.replace('-', '_')}_role_arn", value=role.role_arn)
         for addon_id, identity in eks.addon_identities.items():
@@ -197,30 +173,6 @@ class ReferenceStack(TerraformStack):
                             value=group.launch_template.launch_template_id)
         TerraformOutput(self, "service_account_manifests",
                         value=[m for r in eks.irsa_roles.values() for m in r.service_account_manifests()])
-
-
-    def _flow_logs(self, vpc_id: str, name: str, tags: dict[str, str]) -> None:
-        """All VPC traffic to a KMS-encrypted log group kept a year, written by a role that
-        can only write there."""
-        group_name = f"/aws/vpc/{name}/flow-logs"
-        key = aws.kms_key.KmsKey(self, "flow-logs-key", description=f"VPC flow logs of {name}",
-                                 enable_key_rotation=True, policy=logs_key_policy(self, group_name), tags=tags)
-        group = aws.cloudwatch_log_group.CloudwatchLogGroup(
-            self, "flow-logs", name=group_name, retention_in_days=365, kms_key_id=key.arn, tags=tags)
-        role = aws.iam_role.IamRole(
-            self, "flow-logs-role", name_prefix=f"{name[:24]}-flow-logs-"[:38], tags=tags,
-            assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                "Action": "sts:AssumeRole"}]}))
-        aws.iam_role_policy.IamRolePolicy(
-            self, "flow-logs-write", name="write-flow-logs", role=role.id,
-            policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                "Resource": f"{group.arn}:*"}]}))
-        aws.flow_log.FlowLog(self, "flow-log", vpc_id=vpc_id, traffic_type="ALL",
-                             log_destination_type="cloud-watch-logs", log_destination=group.arn,
-                             iam_role_arn=role.arn, tags=tags)
 
 
 def build_app(settings: ReferenceSettings | None = None, outdir: str | None = None) -> App:

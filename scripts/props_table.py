@@ -18,7 +18,8 @@ BEGIN, END = "<!-- props:begin -->", "<!-- props:end -->"
 CLASSES = ("EksClusterProps", "NodeRoleProps", "Imdsv2LaunchTemplateProps", "ManagedNodeGroupOptions",
            "ManagedNodeGroupProps", "ClusterOidcProviderProps", "IrsaRoleOptions", "IrsaRoleProps",
            "PodIdentityRoleOptions", "PodIdentityRoleProps", "WorkloadIdentityProps", "AccessEntryOptions",
-           "AccessEntryProps", "AddonIdentityOptions", "SecureEksClusterSpec")
+           "AccessEntryProps", "AddonIdentityOptions", "CoreAddonsOptions", "SecureEksClusterSpec",
+           "ClusterNetworkProps")
 
 
 def _docstrings(cls: type) -> dict[str, str]:

@@ -23,7 +23,8 @@ from eksguard.errors import (
 _LAZY = {
     **{name: "eksguard.constructs" for name in (
         "AccessEntry", "AccessEntryOptions", "AccessEntryProps", "AccessPolicy", "AccessPolicyGrant",
-        "AddonPermissions", "ClusterOidcProvider", "ClusterOidcProviderProps", "EcrAccess",
+        "AddonPermissions", "HelmChart", "ClusterNetwork", "ClusterNetworkProps", "ClusterOidcProvider",
+        "ClusterOidcProviderProps", "DEFAULT_INTERFACE_ENDPOINTS", "EcrAccess",
         "EksCluster", "EksClusterProps", "Imdsv2LaunchTemplate", "Imdsv2LaunchTemplateProps",
         "IrsaRole", "IrsaRoleOptions", "IrsaRoleProps", "ManagedNodeGroup", "ManagedNodeGroupOptions",
         "ManagedNodeGroupProps", "NodeRole", "NodeRoleProps", "PodIdentityRole",
@@ -31,8 +32,10 @@ _LAZY = {
         "ServiceAccountPattern", "Taint", "WorkloadIdentity", "WorkloadIdentityProps",
         "aws_load_balancer_controller", "aws_managed_policy_arn", "aws_partition", "cert_manager",
         "cluster_autoscaler", "ebs_csi_driver", "ecr_pull_policy", "external_dns", "logs_key_policy",
-        "vpc_cni")},
+        "node_volume_key_policy", "vpc_cni", "dynamodb_table_read", "policy_document",
+        "s3_bucket_access", "secrets_manager_secret_read", "ssm_parameter_path_read")},
     "AddonIdentityOptions": "eksguard.modules",
+    "CoreAddonsOptions": "eksguard.modules",
     "SecureEksCluster": "eksguard.modules",
     "SecureEksClusterSpec": "eksguard.modules",
 }
@@ -50,7 +53,12 @@ def __getattr__(name: str) -> Any:
 
 if TYPE_CHECKING:
     from eksguard.constructs import *  # noqa: F403
-    from eksguard.modules import AddonIdentityOptions, SecureEksCluster, SecureEksClusterSpec  # noqa: F401
+    from eksguard.modules import (  # noqa: F401
+        AddonIdentityOptions,
+        CoreAddonsOptions,
+        SecureEksCluster,
+        SecureEksClusterSpec,
+    )
 
 __version__ = "0.1.0"
 

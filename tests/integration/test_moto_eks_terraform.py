@@ -132,7 +132,7 @@ def test_every_served_resource_is_created_updated_in_place_replanned_and_destroy
         "1.35", 2, {"maxUnavailablePercentage": 50})
     updates = {eks.describe_update(name=name, updateId=u)["update"]["type"]
                for u in eks.list_updates(name=name)["updateIds"]}
-    assert updates == {"VersionUpdate", "AccessConfigUpdate", "ConfigUpdate"}, updates
+    assert updates == {"VersionUpdate", "AccessConfigUpdate", "UpgradePolicyUpdate"}, updates
 
     # AND the plan after the update is empty too
     second = deployment.replan()

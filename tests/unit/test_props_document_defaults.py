@@ -26,7 +26,7 @@ def _field_docstrings(cls) -> dict[str, str]:
 
 
 def test_the_walk_finds_the_props_classes():
-    assert len(PROPS_CLASSES) == 15
+    assert len(PROPS_CLASSES) == 17
 
 
 @pytest.mark.parametrize("cls", PROPS_CLASSES, ids=lambda c: c.__name__)

@@ -23,7 +23,7 @@ def test_reference_app_synthesizes_cluster_two_node_groups_and_irsa(tmp_path):
     addons = {b["addon_name"]: (key, b) for key, b in resources["aws_eks_addon"].items()}
     cni_key, cni_addon = addons["vpc-cni"]
     assert cni_addon["service_account_role_arn"] == "${aws_iam_role.%s.arn}" % cni_attachments[0]["role"].split(".")[1]
-    assert sorted(addons) == ["aws-ebs-csi-driver", "eks-pod-identity-agent", "vpc-cni"]
+    assert sorted(addons) == ["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]
     for group in resources["aws_eks_node_group"].values():
         assert f"aws_eks_addon.{cni_key}" in group["depends_on"]
     assert len(resources["aws_subnet"]) == 2
@@ -31,7 +31,7 @@ def test_reference_app_synthesizes_cluster_two_node_groups_and_irsa(tmp_path):
     summary = main.summarize(app, tmp_path)
     assert summary.splitlines() == [
         f"eksguard: synthesized 1 stack(s) into {tmp_path.resolve()}",
-        f"  ref-stack: 49 resources -> {tmp_path / 'stacks/ref-stack/cdk.tf.json'}",
+        f"  ref-stack: 63 resources -> {tmp_path / 'stacks/ref-stack/cdk.tf.json'}",
         "  ref-stack: guardrails passed, 0 waiver(s)",
     ]
 

@@ -56,10 +56,16 @@ def _failure(build, stack):
 def test_pod_identity_role_trust_association_and_one_agent_per_cluster(synth_one):
     out = synth_one(lambda s: (_pod_role(s, managed_policy_arns=["arn:aws:iam::aws:policy/ReadOnlyAccess"]),
                                _pod_role(s, "orders", service_accounts=[ServiceAccount(namespace="shop", name="orders")])))
+    # The trust takes only sessions EKS tags with this cluster and this service account.
+    cluster_arn = ("arn:${data.aws_partition.eksguard-partition.partition}:eks:${data.aws_region.eksguard-region.name}"
+                   ":${data.aws_caller_identity.eksguard-account.account_id}:cluster/prod")
     assert json.loads(out.resource("test/cart/role")["assume_role_policy"]) == {
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"},
-                       "Action": ["sts:AssumeRole", "sts:TagSession"]}]}
+                       "Action": ["sts:AssumeRole", "sts:TagSession"],
+                       "Condition": {"StringEquals": {"aws:RequestTag/eks-cluster-arn": cluster_arn,
+                                                      "aws:RequestTag/kubernetes-namespace": "shop",
+                                                      "aws:RequestTag/kubernetes-service-account": "cart"}}}]}
     assert out.resource("test/cart/association-shop-cart") == {
         "cluster_name": "prod", "namespace": "shop", "service_account": "cart",
         "role_arn": "${" + out.address("test/cart/role") + ".arn}", "tags": {},
@@ -140,7 +146,7 @@ def test_bad_access_entry_props(stack, props, field, value, allowed):
 def test_cluster_autoscaler_may_scale_only_groups_tagged_for_its_cluster():
     permissions = cluster_autoscaler(cluster_name="prod")
     assert permissions.service_account == ServiceAccount(namespace="kube-system", name="cluster-autoscaler")
-    [scale, describe] = permissions.inline_policies["cluster-autoscaler"]["Statement"]
+    [scale, describe, _] = permissions.inline_policies["cluster-autoscaler"]["Statement"]
     assert scale == {
         "Effect": "Allow",
         "Action": ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
@@ -261,7 +267,7 @@ def test_module_orders_node_groups_after_vpc_cni_addon_and_other_addons_after_no
     assert group["depends_on"] == [
         out.address("test/eks/general-node-role/policy-AmazonEKSWorkerNodePolicy"),
         out.address("test/eks/general-node-role/policy-AmazonEC2ContainerRegistryPullOnly"),
-        cni_addon]
+        cni_addon, out.address("test/eks/kube-proxy")]
     assert out.resource("test/eks/vpc-cni-addon")["service_account_role_arn"] == \
         "${" + out.address("test/eks/vpc-cni/irsa/role") + ".arn}"
     assert "depends_on" not in out.resource("test/eks/vpc-cni-addon")

@@ -12,6 +12,7 @@ from eksguard.constructs.access_entry import (
 )
 from eksguard.constructs.addon_permissions import (
     AddonPermissions,
+    HelmChart,
     aws_load_balancer_controller,
     cert_manager,
     cluster_autoscaler,
@@ -28,7 +29,19 @@ from eksguard.constructs.irsa_role import (
     ServiceAccount,
     ServiceAccountPattern,
 )
-from eksguard.constructs.launch_template import Imdsv2LaunchTemplate, Imdsv2LaunchTemplateProps
+from eksguard.constructs.iam_policies import (
+    dynamodb_table_read,
+    policy_document,
+    s3_bucket_access,
+    secrets_manager_secret_read,
+    ssm_parameter_path_read,
+)
+from eksguard.constructs.network import DEFAULT_INTERFACE_ENDPOINTS, ClusterNetwork, ClusterNetworkProps
+from eksguard.constructs.launch_template import (
+    Imdsv2LaunchTemplate,
+    Imdsv2LaunchTemplateProps,
+    node_volume_key_policy,
+)
 from eksguard.constructs.node_group import (
     ManagedNodeGroup,
     ManagedNodeGroupOptions,
@@ -41,6 +54,15 @@ from eksguard.constructs.pod_identity import PodIdentityRole, PodIdentityRoleOpt
 from eksguard.constructs.workload_identity import WorkloadIdentity, WorkloadIdentityProps
 
 __all__ = [
+    "HelmChart",
+    "dynamodb_table_read",
+    "policy_document",
+    "s3_bucket_access",
+    "secrets_manager_secret_read",
+    "ssm_parameter_path_read",
+    "DEFAULT_INTERFACE_ENDPOINTS",
+    "ClusterNetwork",
+    "ClusterNetworkProps",
     "AccessEntry",
     "AccessEntryOptions",
     "AccessEntryProps",
@@ -80,5 +102,6 @@ __all__ = [
     "ecr_pull_policy",
     "external_dns",
     "logs_key_policy",
+    "node_volume_key_policy",
     "vpc_cni",
 ]

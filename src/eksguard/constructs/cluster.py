@@ -33,6 +33,13 @@ DEFAULT_LOG_RETENTION_DAYS = 365
 DEFAULT_AUTHENTICATION_MODE = "API"
 """Access entries only: no aws-auth ConfigMap that anyone with cluster write access can edit."""
 
+DEFAULT_SUPPORT_TYPE = "STANDARD"
+"""When standard support for the version ends, EKS upgrades the cluster instead of moving it
+to extended support, which bills the control plane six times as much ($0.60 instead of
+$0.10 per cluster-hour; EKS pricing). AWS's own default is EXTENDED."""
+
+SUPPORT_TYPES = ("STANDARD", "EXTENDED")
+
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 AUTHENTICATION_MODES = ("API", "API_AND_CONFIG_MAP", "CONFIG_MAP")
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
@@ -114,6 +121,16 @@ class EksClusterProps:
     bootstrap_cluster_creator_admin_permissions: bool = False
     """Give whoever runs Terraform cluster-admin. Default: False — grant access with
     access entries instead."""
+
+    bootstrap_self_managed_addons: bool = False
+    """Let EKS install vpc-cni, kube-proxy and coredns as unmanaged workloads that it never
+    upgrades. Changing it later replaces the cluster. Default: False — install them as
+    managed add-ons (``SecureEksCluster`` does; with ``EksCluster`` alone, add them)."""
+
+    support_type: str = DEFAULT_SUPPORT_TYPE
+    """The upgrade policy: "STANDARD" or "EXTENDED" support once the version's standard
+    support ends. Default: "STANDARD" — upgraded by EKS rather than billed for extended
+    support (``DEFAULT_SUPPORT_TYPE``)."""
 
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on every resource this construct creates. Default: no tags."""
@@ -203,6 +220,11 @@ class EksCluster(Construct):
                 "bootstrap_cluster_creator_admin_permissions":
                     props.bootstrap_cluster_creator_admin_permissions,
             },
+            # False: vpc-cni, kube-proxy and coredns become managed add-ons EKS upgrades
+            # (terraform-aws-eks v21 hard-codes the same); ForceNew, so chosen once.
+            bootstrap_self_managed_addons=props.bootstrap_self_managed_addons,
+            # Explicit: AWS's default silently moves the cluster to paid extended support.
+            upgrade_policy={"support_type": props.support_type},
             tags=dict(props.tags),
             depends_on=depends_on,
         )
@@ -247,3 +269,4 @@ def _validate(path: str, props: EksClusterProps) -> None:
         v.require_one_of(path, "enabled_log_types", log_type, LOG_TYPES)
     v.require_one_of(path, "log_retention_days", props.log_retention_days, LOG_RETENTION_DAYS)
     v.require_one_of(path, "authentication_mode", props.authentication_mode, AUTHENTICATION_MODES)
+    v.require_one_of(path, "support_type", props.support_type, SUPPORT_TYPES)

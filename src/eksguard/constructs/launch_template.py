@@ -9,7 +9,7 @@ from constructs import Construct
 
 from eksguard import _validation as v
 from eksguard._framework import Token, aws, construct_path
-from eksguard.constructs._private import name_prefix_from_id
+from eksguard.constructs._private import account_id, name_prefix_from_id, partition, policy_document
 
 DEFAULT_HOP_LIMIT = 1
 """Pods (one network hop away) cannot reach the node's instance metadata, so they
@@ -21,7 +21,12 @@ WORKLOADS_ON_NODE_CREDENTIALS_HOP_LIMIT = 2
 DEFAULT_ROOT_VOLUME_SIZE_GIB = 50
 DEFAULT_ROOT_VOLUME_TYPE = "gp3"
 DEFAULT_ROOT_DEVICE_NAME = "/dev/xvda"
-"""The root device of the AL2 and AL2023 EKS AMIs; Bottlerocket's data volume is /dev/xvdb."""
+"""The root device of the AL2023 EKS AMIs; Bottlerocket's data volume is /dev/xvdb."""
+
+BOTTLEROCKET_OS_DEVICE_NAME = "/dev/xvda"
+BOTTLEROCKET_DATA_DEVICE_NAME = "/dev/xvdb"
+"""Bottlerocket boots from a small OS volume (/dev/xvda) and keeps images and pod data on
+/dev/xvdb (Bottlerocket docs, "Storage"): size and encryption settings belong there."""
 
 VOLUME_TYPES = ("gp2", "gp3", "io1", "io2")
 ALLOWED_HOP_LIMIT_ABOVE_TWO = (
@@ -29,6 +34,7 @@ ALLOWED_HOP_LIMIT_ABOVE_TWO = (
     "allow_hop_limit_above_two=True"
 )
 ALLOWED_DEVICE_NAME = "a device name such as '/dev/xvda'"
+ALLOWED_OS_DEVICE_NAME = "a device name such as '/dev/xvda', other than root_device_name"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,8 +61,16 @@ class Imdsv2LaunchTemplateProps:
     root_device_name: str = DEFAULT_ROOT_DEVICE_NAME
     """Device name of the root volume. Default: "/dev/xvda" (AL2023 and AL2 AMIs)."""
 
+    os_device_name: str | None = None
+    """A separate OS volume, encrypted with the same key and left at the AMI's size
+    (Bottlerocket: "/dev/xvda", with ``root_device_name`` its data volume "/dev/xvdb").
+    Default: None — one volume."""
+
     root_volume_kms_key_id: str | None = None
-    """KMS key ARN for the root volume. Default: None — the account's default EBS key."""
+    """KMS key ARN for the root volume. A customer-managed key must let the Auto Scaling
+    service-linked role use it, or instances terminate at launch with
+    Client.InvalidKMSKey.InvalidState: create it with ``node_volume_key_policy(scope)``.
+    Default: None — the account's default EBS key."""
 
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags put on the template and propagated to instances and volumes. Default: none."""
@@ -91,7 +105,12 @@ class Imdsv2LaunchTemplate(Construct):
             },
             # Lists of blocks need the binding's struct classes: jsii does not convert
             # snake_case dicts inside lists.
-            block_device_mappings=[lt.LaunchTemplateBlockDeviceMappings(
+            block_device_mappings=[*([lt.LaunchTemplateBlockDeviceMappings(
+                device_name=props.os_device_name,
+                ebs=lt.LaunchTemplateBlockDeviceMappingsEbs(
+                    volume_type=props.root_volume_type, encrypted="true", delete_on_termination="true",
+                    kms_key_id=props.root_volume_kms_key_id),
+            )] if props.os_device_name else []), lt.LaunchTemplateBlockDeviceMappings(
                 device_name=props.root_device_name,
                 ebs=lt.LaunchTemplateBlockDeviceMappingsEbs(
                     volume_size=props.root_volume_size_gib,
@@ -128,4 +147,41 @@ def _validate(path: str, props: Imdsv2LaunchTemplateProps) -> None:
     v.require_one_of(path, "root_volume_type", props.root_volume_type, VOLUME_TYPES)
     if not props.root_device_name.startswith("/dev/"):
         v.fail(path, "root_device_name", props.root_device_name, ALLOWED_DEVICE_NAME)
+    if props.os_device_name is not None and (not props.os_device_name.startswith("/dev/")
+                                             or props.os_device_name == props.root_device_name):
+        v.fail(path, "os_device_name", props.os_device_name, ALLOWED_OS_DEVICE_NAME)
     v.require_arn(path, "root_volume_kms_key_id", props.root_volume_kms_key_id)
+
+
+def props_for_ami_type(ami_type: str) -> Imdsv2LaunchTemplateProps:
+    """Default props with the device names of the AMI family: Bottlerocket's settings go on
+    its data volume, and its OS volume is encrypted too."""
+    if ami_type.startswith("BOTTLEROCKET"):
+        return Imdsv2LaunchTemplateProps(root_device_name=BOTTLEROCKET_DATA_DEVICE_NAME,
+                                         os_device_name=BOTTLEROCKET_OS_DEVICE_NAME)
+    return Imdsv2LaunchTemplateProps()
+
+
+def node_volume_key_policy(scope: Construct) -> str:
+    """A KMS key policy for node volumes: the account administers the key, and the EC2 Auto
+    Scaling service-linked role (which launches managed node groups' instances) may use it
+    and create grants for EC2 (EC2 Auto Scaling User Guide, "Required AWS KMS key policy
+    for use with encrypted volumes").
+
+    Example::
+
+        key = aws.kms_key.KmsKey(stack, "node-volumes", enable_key_rotation=True,
+                                 policy=node_volume_key_policy(stack))
+    """
+    account = f"arn:{partition(scope)}:iam::{account_id(scope)}"
+    autoscaling = f"{account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+    return policy_document([
+        {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": f"{account}:root"},
+         "Action": "kms:*", "Resource": "*"},
+        {"Sid": "AutoScalingUsesTheKey", "Effect": "Allow", "Principal": {"AWS": autoscaling},
+         "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+         "Resource": "*"},
+        {"Sid": "AutoScalingGrantsToEc2", "Effect": "Allow", "Principal": {"AWS": autoscaling},
+         "Action": "kms:CreateGrant", "Resource": "*",
+         "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}}},
+    ])

@@ -10,7 +10,11 @@ from constructs import Construct
 
 from eksguard import _validation as v
 from eksguard._framework import TerraformResourceLifecycle, aws, construct_path
-from eksguard.constructs.launch_template import Imdsv2LaunchTemplate
+from eksguard.constructs.launch_template import (
+    BOTTLEROCKET_DATA_DEVICE_NAME,
+    Imdsv2LaunchTemplate,
+    props_for_ami_type,
+)
 from eksguard.constructs.node_role import NodeRole
 
 DEFAULT_INSTANCE_TYPES = ("m6i.large",)
@@ -30,6 +34,10 @@ ALLOWED_NODE_GROUP_NAME = "1-63 letters, digits, '-' or '_', starting with a let
 ALLOWED_INSTANCE_TYPE = "an EC2 instance type such as 'm6i.large'"
 ALLOWED_SCALING = "0 <= min_size <= desired_size <= max_size and max_size >= 1"
 ALLOWED_UPDATE_CONFIG = "either max_unavailable or max_unavailable_percentage, not both"
+ALLOWED_BOTTLEROCKET_DEVICE = (
+    "'/dev/xvdb', Bottlerocket's data volume (its /dev/xvda is the small OS volume): "
+    "Imdsv2LaunchTemplateProps(root_device_name='/dev/xvdb', os_device_name='/dev/xvda')"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,9 +91,10 @@ class ManagedNodeGroupOptions:
     max_size: int = 3
     """Most nodes. Default: 3."""
 
-    desired_size_managed_by_autoscaler: bool = False
-    """Let cluster-autoscaler or Karpenter own ``desired_size``: Terraform then ignores
-    its drift. Default: False."""
+    desired_size_managed_by_autoscaler: bool | None = None
+    """Let cluster-autoscaler or Karpenter own ``desired_size``: Terraform then ignores its
+    drift instead of scaling the group back on every apply. Default: None — True in a
+    ``SecureEksCluster`` with a cluster-autoscaler or Karpenter identity, else False."""
 
     labels: Mapping[str, str] = field(default_factory=dict)
     """Kubernetes labels on the nodes. Default: none."""
@@ -145,7 +154,7 @@ class ManagedNodeGroup(Construct):
 
         self.node_role = props.node_role or NodeRole(self, "node-role")
         self.launch_template = props.launch_template or Imdsv2LaunchTemplate(
-            self, "launch-template")
+            self, "launch-template", props=props_for_ami_type(props.ami_type))
         update_config: dict[str, int] = (
             {"max_unavailable_percentage": props.max_unavailable_percentage}
             if props.max_unavailable_percentage is not None
@@ -208,6 +217,10 @@ def _validate(path: str, props: ManagedNodeGroupProps, node_group_name: str) -> 
         v.require_label_key(path, "taints.key", taint.key)
         v.require_label_value(path, "taints.value", taint.value)
         v.require_one_of(path, "taints.effect", taint.effect, TAINT_EFFECTS)
+    if (props.ami_type.startswith("BOTTLEROCKET") and props.launch_template is not None
+            and props.launch_template.props.root_device_name != BOTTLEROCKET_DATA_DEVICE_NAME):
+        v.fail(path, "launch_template.root_device_name", props.launch_template.props.root_device_name,
+               ALLOWED_BOTTLEROCKET_DEVICE)
     if props.max_unavailable is not None and props.max_unavailable_percentage is not None:
         v.fail(path, "max_unavailable_percentage", props.max_unavailable_percentage,
                ALLOWED_UPDATE_CONFIG)

@@ -10,7 +10,14 @@ from constructs import Construct
 
 from eksguard import _validation as v
 from eksguard._framework import TerraformStack, aws, construct_path
-from eksguard.constructs._private import create_role, service_trust_policy
+from eksguard.constructs._private import (
+    account_id,
+    create_role,
+    partition,
+    policy_document,
+    region_name,
+    service_trust_policy,
+)
 from eksguard.constructs.irsa_role import ServiceAccount
 
 POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
@@ -42,6 +49,13 @@ class PodIdentityRoleOptions:
 
     permissions_boundary_arn: str | None = None
     """Permissions boundary for the role. Default: None — no boundary."""
+
+    session_tag_conditions: bool = True
+    """Trust only sessions EKS tags with this cluster's ARN and an associated service
+    account's namespace and name (``aws:RequestTag/eks-cluster-arn``,
+    ``kubernetes-namespace``, ``kubernetes-service-account``), so no other association in
+    the account can take the role. Set False only when the associations disable session
+    tags. Default: True."""
 
     install_agent: bool = True
     """Install the ``eks-pod-identity-agent`` add-on, without which associations do nothing.
@@ -83,7 +97,8 @@ class PodIdentityRole(Construct):
         _validate(construct_path(self), props)
         self.role, self.attachments = create_role(
             self, role_name=props.role_name,
-            trust_policy=service_trust_policy(POD_IDENTITY_PRINCIPAL, POD_IDENTITY_ACTIONS),
+            trust_policy=pod_identity_trust_policy(self, props.cluster_name, props.service_accounts)
+            if props.session_tag_conditions else service_trust_policy(POD_IDENTITY_PRINCIPAL, POD_IDENTITY_ACTIONS),
             managed_policy_arns=props.managed_policy_arns, inline_policies=props.inline_policies,
             permissions_boundary_arn=props.permissions_boundary_arn, tags=props.tags)
         self.agent = pod_identity_agent(self, props.cluster_name) if props.install_agent else None
@@ -99,6 +114,25 @@ class PodIdentityRole(Construct):
     @property
     def role_arn(self) -> str:
         return self.role.arn
+
+
+def pod_identity_trust_policy(scope: Construct, cluster_name: str,
+                              service_accounts: Sequence[ServiceAccount]) -> str:
+    """One statement per service account, each pinned to the session tags EKS Pod Identity
+    sets (EKS User Guide, "Understand how EKS Pod Identity works": session tags
+    eks-cluster-arn, kubernetes-namespace, kubernetes-service-account)."""
+    cluster_arn = (f"arn:{partition(scope)}:eks:{region_name(scope)}:{account_id(scope)}:"
+                   f"cluster/{cluster_name}")
+    return policy_document([{
+        "Effect": "Allow",
+        "Principal": {"Service": POD_IDENTITY_PRINCIPAL},
+        "Action": list(POD_IDENTITY_ACTIONS),
+        "Condition": {"StringEquals": {
+            "aws:RequestTag/eks-cluster-arn": cluster_arn,
+            "aws:RequestTag/kubernetes-namespace": sa.namespace,
+            "aws:RequestTag/kubernetes-service-account": sa.name,
+        }},
+    } for sa in service_accounts])
 
 
 def pod_identity_agent(scope: Construct, cluster_name: str) -> Any:

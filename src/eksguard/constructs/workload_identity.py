@@ -50,6 +50,10 @@ class WorkloadIdentityProps:
     inline_policies: Mapping[str, Mapping[str, Any] | str] = field(default_factory=dict)
     """Inline policies for the role(s). Default: none."""
 
+    install_agent: bool = True
+    """Install the ``eks-pod-identity-agent`` add-on with the Pod Identity role (see
+    ``PodIdentityRoleOptions.install_agent``). Default: True."""
+
     image_pull_secrets: Sequence[str] = ()
     """Secret names listed as ``imagePullSecrets`` in the manifest. Default: () — none."""
 
@@ -85,7 +89,8 @@ class WorkloadIdentity(Construct):
             oidc_provider=props.oidc_provider, service_accounts=[props.service_account], **common),
         ) if props.mode in ("irsa", "both") else None
         self.pod_identity_role = PodIdentityRole(self, "pod-identity", props=PodIdentityRoleProps(
-            cluster_name=props.cluster_name, service_accounts=[props.service_account], **common),
+            cluster_name=props.cluster_name, service_accounts=[props.service_account],
+            install_agent=props.install_agent, **common),
         ) if props.mode in ("pod_identity", "both") else None
 
     @property

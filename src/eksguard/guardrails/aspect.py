@@ -1,4 +1,5 @@
-"""The guardrails as a CDK Aspect: insecure EKS configuration fails synth."""
+"""The guardrails as a CDK Aspect: insecure (EKSG) or unworkable (EKSR) EKS configuration
+fails synth."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ import jsii
 
 from eksguard._framework import Aspects, IAspect, TerraformStack
 from eksguard.errors import EksguardError, ValidationError
+from eksguard.guardrails.readiness import READINESS_RULES, check_readiness
 from eksguard.guardrails.rules import DEFAULT_MAX_HOP_LIMIT, RULES, Finding, check_document
+
+ALL_RULES = {**RULES, **READINESS_RULES}
+"""Both families by id: the security rules (EKSG...) and the readiness rules (EKSR...)."""
 
 ALLOWED_WAIVER_REASON = "a written reason of at least 10 characters"
 
@@ -42,7 +47,8 @@ class GuardrailViolation(EksguardError):
 
 @jsii.implements(IAspect)
 class Guardrails:
-    """Checks a stack's Terraform JSON when it is synthesized; unwaived findings fail synth.
+    """Checks a stack's Terraform JSON when it is synthesized, with the security rules and
+    the readiness rules; unwaived findings fail synth.
 
     Example::
 
@@ -66,18 +72,18 @@ class Guardrails:
         return guardrails
 
     def waive(self, *, rule: str, path: str, reason: str) -> Guardrails:
-        if rule not in RULES:
-            raise ValidationError(path, "rule", rule, "one of " + ", ".join(RULES))
+        if rule not in ALL_RULES:
+            raise ValidationError(path, "rule", rule, "one of " + ", ".join(ALL_RULES))
         if len(reason.strip()) < 10:
             raise ValidationError(path, "reason", reason, ALLOWED_WAIVER_REASON)
         self.waivers.append(Waiver(rule=rule, path=path, reason=reason.strip()))
         return self
 
     def evaluate(self, document: dict[str, Any]) -> list[Finding]:
-        """Findings without a waiver; waived ones are kept in ``waived``."""
+        """Findings of both families without a waiver; waived ones are kept in ``waived``."""
         unwaived = []
         self.waived = []
-        for finding in check_document(document, self.max_hop_limit):
+        for finding in [*check_document(document, self.max_hop_limit), *check_readiness(document)]:
             waiver = next((w for w in self.waivers if w.covers(finding)), None)
             if waiver is None:
                 unwaived.append(finding)

@@ -1,5 +1,10 @@
 """Compositions of eksguard constructs."""
 
-from eksguard.modules.secure_cluster import AddonIdentityOptions, SecureEksCluster, SecureEksClusterSpec
+from eksguard.modules.secure_cluster import (
+    AddonIdentityOptions,
+    CoreAddonsOptions,
+    SecureEksCluster,
+    SecureEksClusterSpec,
+)
 
-__all__ = ["AddonIdentityOptions", "SecureEksCluster", "SecureEksClusterSpec"]
+__all__ = ["AddonIdentityOptions", "CoreAddonsOptions", "SecureEksCluster", "SecureEksClusterSpec"]

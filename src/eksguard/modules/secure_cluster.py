@@ -10,7 +10,7 @@ from typing import Any
 from constructs import Construct
 
 from eksguard import _validation as v
-from eksguard._framework import TerraformStack, aws, construct_path
+from eksguard._framework import TerraformResourceLifecycle, TerraformStack, aws, construct_path
 from eksguard.constructs import (
     AccessEntry,
     AccessEntryOptions,
@@ -35,15 +35,32 @@ from eksguard.constructs import (
     WorkloadIdentity,
     WorkloadIdentityProps,
     aws_managed_policy_arn,
+    vpc_cni,
 )
 from eksguard.guardrails import Guardrails
 
 VPC_CNI_SERVICE_ACCOUNT = ServiceAccount(namespace="kube-system", name="aws-node")
 POD_IDENTITY_AGENT = "eks-pod-identity-agent"
+BEFORE_NODES = ("vpc-cni", "kube-proxy")
+"""Add-ons nodes need to become Ready: pod networking and service routing."""
+CORE_ADDONS = ("vpc-cni", "kube-proxy", "coredns")
+"""What EKS bootstraps unmanaged unless told not to; this module installs them managed."""
+SCALER_SERVICE_ACCOUNT_MARKERS = ("cluster-autoscaler", "karpenter")
+VPC_CNI_IDENTITIES = ("irsa", "pod_identity", "node_role")
 ALLOWED_UNIQUE_NODE_GROUP_NAME = "a node group name not used by another node group of the cluster"
 ALLOWED_CNI_ROLE_ORDER = (
-    "add the VPC CNI's IRSA role (kube-system/aws-node) before node groups whose node "
+    "add the VPC CNI's identity (kube-system/aws-node) before node groups whose node "
     "role this module creates, so those roles leave out AmazonEKS_CNI_Policy"
+)
+ALLOWED_UNBOUND_CNI_ROLE = (
+    "no plain role for kube-system/aws-node: nothing would bind it before nodes join, so "
+    "aws-node would run on a node role without AmazonEKS_CNI_Policy and nodes would never "
+    "become Ready. The module binds one itself (core_addons=CoreAddonsOptions("
+    "vpc_cni_identity='irsa' or 'pod_identity')), or use addon_identities with vpc_cni()"
+)
+ALLOWED_UNIQUE_ADDON = (
+    "an add-on the cluster does not have yet; the module installs vpc-cni, kube-proxy and "
+    "coredns itself (choose aws-node's identity and pin versions with core_addons)"
 )
 
 
@@ -68,6 +85,31 @@ class AddonIdentityOptions:
 
     addon_version: str | None = None
     """Managed add-on version. Default: None — the version EKS picks for the cluster."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CoreAddonsOptions:
+    """How the module installs vpc-cni, kube-proxy and coredns as EKS managed add-ons.
+
+    Example::
+
+        CoreAddonsOptions(vpc_cni_identity="pod_identity", addon_versions={"coredns": "v1.13.1-eksbuild.1"})
+    """
+
+    vpc_cni_identity: str = "irsa"
+    """Where aws-node's AWS rights come from: "irsa" (the add-on carries the role) or
+    "pod_identity" (the association exists before the add-on), both with node roles
+    without the CNI policy; or "node_role" (node roles keep AmazonEKS_CNI_Policy).
+    Default: "irsa"."""
+
+    addon_versions: Mapping[str, str] = field(default_factory=dict)
+    """Pinned versions by add-on name (any add-on of the module). Default: none — the newest
+    version EKS publishes for the cluster's Kubernetes version (``aws_eks_addon_version``),
+    so add-ons move with the cluster on upgrade."""
+
+    resolve_conflicts: str = "OVERWRITE"
+    """What EKS does with fields changed in-cluster when it creates or updates an add-on:
+    "OVERWRITE" or "PRESERVE". Default: "OVERWRITE" — Terraform's configuration wins."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,6 +144,10 @@ class SecureEksClusterSpec:
     access_entries: Mapping[str, AccessEntryOptions] = field(default_factory=dict)
     """Access entries by construct id. Default: none."""
 
+    core_addons: CoreAddonsOptions = field(default_factory=CoreAddonsOptions)
+    """vpc-cni (with its own identity), kube-proxy and coredns as managed add-ons.
+    Default: ``CoreAddonsOptions()`` — IRSA for aws-node, newest versions."""
+
 
 class SecureEksCluster(Construct):
     """An EKS cluster with its OIDC provider, IRSA roles and managed node groups.
@@ -131,13 +177,20 @@ class SecureEksCluster(Construct):
         self.addons: dict[str, Any] = {}
         self.pod_identity_roles: dict[str, PodIdentityRole] = {}
         self.access_entries: dict[str, AccessEntry] = {}
+        self.addon_versions: dict[str, Any] = {}
+        """The ``aws_eks_addon_version`` data sources, by add-on name."""
         self._created_roles_with_cni_policy = False
         self.vpc_cni_has_own_role = False
         """True once a role of this cluster serves ``kube-system/aws-node``."""
+        self._scaled_externally = False
+        self._scaling_chosen: set[str] = set()
+        """Node groups whose options set ``desired_size_managed_by_autoscaler`` themselves."""
+        _validate_spec(construct_path(self), spec)
         for role_id, role_options in spec.irsa_roles.items():
             self.add_irsa_role(role_id, role_options)
         for addon_id, addon_options in spec.addon_identities.items():
             self.add_addon_identity(addon_id, addon_options)
+        self._install_core_addons()
         for group_id, group_options in spec.node_groups.items():
             self.add_node_group(group_id, group_options)
         for role_id, pod_options in spec.pod_identity_roles.items():
@@ -145,17 +198,58 @@ class SecureEksCluster(Construct):
         for entry_id, entry_options in spec.access_entries.items():
             self.add_access_entry(entry_id, entry_options)
 
-    def _claim_vpc_cni(self, id: str, service_accounts: Sequence[ServiceAccount]) -> None:
+    def _install_core_addons(self) -> None:
+        """vpc-cni with a bound identity (unless the spec gave one), kube-proxy, coredns."""
+        core = self.spec.core_addons
+        if "vpc-cni" not in self.addons:
+            if core.vpc_cni_identity == "node_role":
+                self._addon("vpc-cni", "vpc-cni-addon")
+            else:
+                self.add_addon_identity("vpc-cni", AddonIdentityOptions(
+                    permissions=vpc_cni(), mode="irsa" if core.vpc_cni_identity == "irsa" else "pod_identity"))
+        for name in ("kube-proxy", "coredns"):
+            if name not in self.addons:
+                self._addon(name, name)
+        self._order()
+
+    def _addon(self, name: str, id: str, *, role_arn: str | None = None, version: str | None = None) -> Any:
+        """A managed add-on at a pinned version or the newest for the cluster's version."""
+        core = self.spec.core_addons
+        pinned = version or core.addon_versions.get(name)
+        if pinned is None:
+            if name not in self.addon_versions:
+                self.addon_versions[name] = aws.data_aws_eks_addon_version.DataAwsEksAddonVersion(
+                    self, f"{name}-version", addon_name=name,
+                    kubernetes_version=self.cluster.cluster.version, most_recent=True)
+            pinned = self.addon_versions[name].version
+        addon = aws.eks_addon.EksAddon(
+            self, id, cluster_name=self.cluster.cluster_name, addon_name=name, addon_version=pinned,
+            service_account_role_arn=role_arn,
+            resolve_conflicts_on_create=core.resolve_conflicts,
+            resolve_conflicts_on_update=core.resolve_conflicts,
+            tags=dict(self.spec.cluster.tags))
+        self.addons[name] = addon
+        return addon
+
+    def _claim_vpc_cni(self, id: str, service_accounts: Sequence[ServiceAccount], *, bound: bool) -> None:
         if VPC_CNI_SERVICE_ACCOUNT not in service_accounts:
             return
+        if not bound:
+            v.fail(f"{construct_path(self)}/{id}", "service_accounts", VPC_CNI_SERVICE_ACCOUNT,
+                   ALLOWED_UNBOUND_CNI_ROLE)
         if self._created_roles_with_cni_policy:
             v.fail(f"{construct_path(self)}/{id}", "service_accounts", VPC_CNI_SERVICE_ACCOUNT,
                    ALLOWED_CNI_ROLE_ORDER)
         self.vpc_cni_has_own_role = True
 
+    def _note_scaler(self, service_accounts: Sequence[ServiceAccount]) -> None:
+        if any(marker in sa.name for sa in service_accounts for marker in SCALER_SERVICE_ACCOUNT_MARKERS):
+            self._scaled_externally = True
+
     def add_irsa_role(self, id: str, options: IrsaRoleOptions) -> IrsaRole:
         """Add an IRSA role trusting this cluster's OIDC provider."""
-        self._claim_vpc_cni(id, options.service_accounts)
+        self._claim_vpc_cni(id, options.service_accounts, bound=False)
+        self._note_scaler(options.service_accounts)
         role = IrsaRole(self, id, props=IrsaRoleProps(
             oidc_provider=self.oidc_provider,
             **{**_fields(options), "tags": {**self.spec.cluster.tags, **options.tags}},
@@ -177,11 +271,15 @@ class SecureEksCluster(Construct):
             node_role = NodeRole(self, f"{id}-node-role", props=NodeRoleProps(
                 attach_vpc_cni_policy=attach_cni, tags=self.spec.cluster.tags))
             self._created_roles_with_cni_policy |= attach_cni
+        if options.desired_size_managed_by_autoscaler is not None:
+            self._scaling_chosen.add(id)
         group = ManagedNodeGroup(self, id, props=ManagedNodeGroupProps(
             cluster_name=self.cluster.cluster_name,
             **{**_fields(options),
                "subnet_ids": options.subnet_ids or self.spec.cluster.subnet_ids,
                "node_role": node_role,
+               "desired_size_managed_by_autoscaler": options.desired_size_managed_by_autoscaler
+               if options.desired_size_managed_by_autoscaler is not None else self._scaled_externally,
                "tags": {**self.spec.cluster.tags, **options.tags}},
         ))
         self.node_groups[id] = group
@@ -192,36 +290,56 @@ class SecureEksCluster(Construct):
         """Give an add-on its own workload identity (never the node role's rights) and,
         when it is a managed add-on, install it wired to that identity."""
         permissions = options.permissions
-        self._claim_vpc_cni(id, [permissions.service_account])
+        if permissions.addon_name in self.addons and options.install_managed_addon:
+            v.fail(f"{construct_path(self)}/{id}", "permissions.addon_name", permissions.addon_name,
+                   ALLOWED_UNIQUE_ADDON)
+        self._claim_vpc_cni(id, [permissions.service_account],
+                            bound=bool(permissions.addon_name and options.install_managed_addon))
+        self._note_scaler([permissions.service_account])
         identity = WorkloadIdentity(self, id, props=WorkloadIdentityProps(
             service_account=permissions.service_account, mode=options.mode,
             oidc_provider=self.oidc_provider, cluster_name=self.cluster.cluster_name,
             managed_policy_arns=[aws_managed_policy_arn(self, name) for name in permissions.managed_policies],
-            inline_policies=permissions.inline_policies, tags=self.spec.cluster.tags))
+            inline_policies=permissions.inline_policies, install_agent=False, tags=self.spec.cluster.tags))
         self.addon_identities[id] = identity
         if permissions.addon_name and options.install_managed_addon:
-            self.addons[permissions.addon_name] = aws.eks_addon.EksAddon(
-                self, f"{id}-addon", cluster_name=self.cluster.cluster_name,
-                addon_name=permissions.addon_name, addon_version=options.addon_version,
-                service_account_role_arn=identity.irsa_role.role_arn if identity.irsa_role else None,
-                tags=dict(self.spec.cluster.tags))
+            # The add-on carries its IRSA role (EKS annotates the service account), or the
+            # Pod Identity association exists before it: the workload has its rights from
+            # its first start.
+            addon = self._addon(permissions.addon_name, f"{id}-addon", version=options.addon_version,
+                                role_arn=identity.irsa_role.role_arn if identity.irsa_role else None)
+            if identity.pod_identity_role is not None:
+                addon.depends_on = [_address(a) for a in identity.pod_identity_role.associations]
+        if identity.pod_identity_role is not None:
+            self._ensure_agent()
         self._order()
         return identity
 
     def add_pod_identity_role(self, id: str, options: PodIdentityRoleOptions) -> PodIdentityRole:
         """Add a Pod Identity role; the ``eks-pod-identity-agent`` add-on comes with the first."""
-        self._claim_vpc_cni(id, options.service_accounts)
+        self._claim_vpc_cni(id, options.service_accounts, bound=False)
+        self._note_scaler(options.service_accounts)
         role = PodIdentityRole(self, id, props=PodIdentityRoleProps(
             cluster_name=self.cluster.cluster_name,
             **{**_fields(options), "install_agent": False,
                "tags": {**self.spec.cluster.tags, **options.tags}}))
         self.pod_identity_roles[id] = role
-        if options.install_agent and POD_IDENTITY_AGENT not in self.addons:
-            self.addons[POD_IDENTITY_AGENT] = aws.eks_addon.EksAddon(
-                self, POD_IDENTITY_AGENT, cluster_name=self.cluster.cluster_name,
-                addon_name=POD_IDENTITY_AGENT, tags=dict(self.spec.cluster.tags))
+        if options.install_agent:
+            self._ensure_agent()
         self._order()
         return role
+
+    def _ensure_agent(self) -> None:
+        """One ``eks-pod-identity-agent`` add-on per cluster, shared with standalone
+        Pod Identity roles of the stack that name the cluster the same way."""
+        if POD_IDENTITY_AGENT in self.addons:
+            return
+        agents = TerraformStack.of(self).__dict__.setdefault("_eksguard_pod_identity_agents", {})
+        name = self.cluster.cluster_name
+        if name in agents:
+            self.addons[POD_IDENTITY_AGENT] = agents[name]
+        else:
+            agents[name] = self._addon(POD_IDENTITY_AGENT, POD_IDENTITY_AGENT)
 
     def add_access_entry(self, id: str, options: AccessEntryOptions) -> AccessEntry:
         """Grant an IAM principal access through the Cluster Access API."""
@@ -231,15 +349,26 @@ class SecureEksCluster(Construct):
         return entry
 
     def _order(self) -> None:
-        """Node groups come after the VPC CNI add-on (nodes need it to become ready);
-        every other add-on comes after the node groups (its pods need nodes)."""
-        cni = self.addons.get("vpc-cni")
+        """Node groups come after vpc-cni and kube-proxy (nodes need them to become Ready);
+        every other add-on comes after the node groups (its pods need nodes). A node group
+        some autoscaler scales leaves ``desired_size`` to it."""
+        before = [self.addons[name] for name in BEFORE_NODES if name in self.addons]
         for group in self.node_groups.values():
-            group.node_group.depends_on = [_address(r) for r in (*group.node_role.attachments, *([cni] if cni else []))]
+            group.node_group.depends_on = [_address(r) for r in (*group.node_role.attachments, *before)]
+            if (self._scaled_externally and group.node.id not in self._scaling_chosen
+                    and group.props.desired_size_managed_by_autoscaler is not True):
+                group.node_group.lifecycle = TerraformResourceLifecycle(
+                    ignore_changes=["scaling_config[0].desired_size"])
         groups = [_address(g.node_group) for g in self.node_groups.values()]
         for name, addon in self.addons.items():
-            if name != "vpc-cni":
-                addon.depends_on = list(groups)
+            own = [d for d in (addon.depends_on or []) if d.startswith("aws_eks_pod_identity_association.")]
+            addon.depends_on = own + (list(groups) if name not in BEFORE_NODES else []) or None
+
+
+def _validate_spec(path: str, spec: SecureEksClusterSpec) -> None:
+    v.require_one_of(path, "core_addons.vpc_cni_identity", spec.core_addons.vpc_cni_identity, VPC_CNI_IDENTITIES)
+    v.require_one_of(path, "core_addons.resolve_conflicts", spec.core_addons.resolve_conflicts,
+                     ("OVERWRITE", "PRESERVE"))
 
 
 def _address(resource: Any) -> str:
