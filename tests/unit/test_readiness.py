@@ -173,7 +173,7 @@ def _endpoint(service: str, kind: str = "Interface", **fields: Any) -> dict[str,
 ALL_ENDPOINTS = [_add("aws_vpc_endpoint", s, _endpoint(s)) for s in ("ec2", "ecr.api", "ecr.dkr")] + [
     _add("aws_vpc_endpoint", "s3", _endpoint("s3", "Gateway", route_table_ids=["${aws_route_table.private.id}"]))]
 NO_ROUTE = _set("aws_route_table", "private", route=[])
-EVERY_VERSION = "1.29, 1.30, 1.31, 1.32, 1.33, 1.34, 1.35"
+EVERY_VERSION = "1.32, 1.33, 1.34, 1.35"
 ASG_LACKS = "kms:Encrypt, kms:Decrypt, kms:ReEncrypt*, kms:GenerateDataKey*, kms:DescribeKey"
 GRANT = "kms:CreateGrant with kms:GrantIsForAWSResource = true"
 CHILDREN_ONLY = f"policy 'read-config': ssm:GetParametersByPath on {PARAMETERS}/* but not {PARAMETERS}"

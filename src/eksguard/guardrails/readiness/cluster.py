@@ -21,9 +21,10 @@ from eksguard.guardrails.readiness._document import (
 )
 from eksguard.guardrails.rules import Finding, Rule
 
-SERVED_KUBERNETES_VERSIONS = ("1.29", "1.30", "1.31", "1.32", "1.33", "1.34", "1.35")
-"""Versions in EKS standard or extended support, as listed for late 2026 (written 2026-11);
-check the EKS release calendar whenever EKS adds or retires a version."""
+SERVED_KUBERNETES_VERSIONS = ("1.32", "1.33", "1.34", "1.35")
+"""Versions in EKS standard or extended support on 2026-11-28 (EKS Kubernetes release
+calendar: extended support for 1.29 ended 2026-03-23, 1.30 2026-07-23, 1.31 2026-11-26);
+update it whenever EKS adds or retires a version."""
 AL2_AMI_TYPES = ("AL2_x86_64", "AL2_x86_64_GPU", "AL2_ARM_64")
 FIRST_VERSION_WITHOUT_AL2 = (1, 33)
 AUTOSCALERS = ("cluster-autoscaler", "karpenter")
@@ -52,7 +53,8 @@ DESIRED_SIZE_DRIFT = Rule(
     "(ManagedNodeGroupOptions(desired_size_managed_by_autoscaler=True))")
 BOTTLEROCKET_VOLUME = Rule(
     "EKSR017", "Bottlerocket node group sizes only its OS volume",
-    'map /dev/xvdb, Bottlerocket\'s data volume (Imdsv2LaunchTemplateProps(root_device_name="/dev/xvdb"))')
+    "map /dev/xvdb, Bottlerocket's data volume (ManagedNodeGroup does for BOTTLEROCKET AMI types; "
+    'Imdsv2LaunchTemplateProps(root_device_name="/dev/xvdb", os_device_name="/dev/xvda"))')
 RULES = (AMI_TYPE, KUBERNETES_VERSION, CNI_ORDER, SELF_MANAGED_ADDONS, DESIRED_SIZE_DRIFT, BOTTLEROCKET_VOLUME)
 
 

@@ -53,12 +53,10 @@ POD_IDENTITY_TRUST = Rule(
 RULES = (ADDON_IDENTITY, POD_IDENTITY_AGENT_MISSING, CNI_PERMISSIONS, POD_IDENTITY_TRUST)
 
 
-# EKS User Guide, "IAM roles for service accounts" and "Amazon EKS add-ons": the role trusts
-# (or is associated with) the service account the add-on's pods run as.
+# EKS User Guide, "IAM roles for service accounts": an add-on's role trusts the service account it runs as.
 def check_addon_identity(document: dict[str, Any]) -> Iterator[Finding]:
     stack = Stack(document)
-    addon_roles: dict[str, tuple[str, tuple[str, str]]] = {}
-    """Role address -> (add-on, the service account it runs as)."""
+    addon_roles: dict[str, tuple[str, tuple[str, str]]] = {}  # role address -> (add-on, its service account)
     for addon in stack.all("aws_eks_addon"):
         if addon.get("addon_name") in ADDON_SERVICE_ACCOUNTS:
             yield from _addon_bindings(stack, addon, addon_roles)

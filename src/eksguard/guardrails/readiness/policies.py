@@ -50,7 +50,8 @@ WILDCARD_ACCOUNT_ARN = Rule(
 AUTO_SCALING_KEY = Rule(
     "EKSR018", "EBS volume key policy does not let EC2 Auto Scaling use the key",
     "add the key policy statements for AWSServiceRoleForAutoScaling: use of the key (kms:Encrypt, "
-    f"kms:Decrypt, kms:ReEncrypt*, kms:GenerateDataKey*, kms:DescribeKey) and {GRANT_FOR_AWS_RESOURCE}")
+    f"kms:Decrypt, kms:ReEncrypt*, kms:GenerateDataKey*, kms:DescribeKey) and {GRANT_FOR_AWS_RESOURCE} "
+    "(node_volume_key_policy(scope) writes both)")
 RULES = (CLUSTER_KEY, PARAMETER_PATH, WILDCARD_ACCOUNT_ARN, AUTO_SCALING_KEY)
 
 
@@ -60,8 +61,10 @@ def check_cluster_key(document: dict[str, Any]) -> Iterator[Finding]:
     for cluster in stack.all("aws_eks_cluster"):
         for encryption in blocks(cluster.get("encryption_config")):
             key = stack.ref(first(encryption.get("provider")).get("key_arn"), "aws_kms_key")
-            known, policy = stack.key_policy(key) if key else (False, None)
-            if key is None or not known or policy is None:
+            if key is None:
+                continue
+            known, policy = stack.key_policy(key)
+            if not known or policy is None:  # unreadable, or the default policy: the root delegates to IAM
                 continue
             role_arn = cluster.get("role_arn")
             granted = [s for s in statements(policy) if any(
