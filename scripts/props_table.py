@@ -1,4 +1,5 @@
-"""Generate the README's props table from the props classes' field docstrings.
+"""Generate the README's props table from the props classes' field docstrings, and its
+readiness-rule table from the rules themselves.
 
     python scripts/props_table.py          # rewrite the table in README.md
     python scripts/props_table.py --check  # exit 1 when README.md is stale
@@ -15,6 +16,7 @@ from pathlib import Path
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 BEGIN, END = "<!-- props:begin -->", "<!-- props:end -->"
+READINESS_BEGIN, READINESS_END = "<!-- readiness:begin -->", "<!-- readiness:end -->"
 CLASSES = ("EksClusterProps", "NodeRoleProps", "Imdsv2LaunchTemplateProps", "ManagedNodeGroupOptions",
            "ManagedNodeGroupProps", "ClusterOidcProviderProps", "IrsaRoleOptions", "IrsaRoleProps",
            "PodIdentityRoleOptions", "PodIdentityRoleProps", "WorkloadIdentityProps", "AccessEntryOptions",
@@ -50,9 +52,19 @@ def table() -> str:
     return "\n".join(rows)
 
 
+def readiness_table() -> str:
+    from eksguard.guardrails.readiness import READINESS_RULES
+
+    rows = ["| rule | finding | fix |", "|---|---|---|"]
+    rows += [f"| {r.id} | {r.title} | {r.fix.replace('|', chr(92) + '|')} |" for r in READINESS_RULES.values()]
+    return "\n".join(rows)
+
+
 def render(readme: str) -> str:
     pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
-    return pattern.sub(f"{BEGIN}\n{table()}\n{END}", readme)
+    readme = pattern.sub(lambda _: f"{BEGIN}\n{table()}\n{END}", readme)
+    pattern = re.compile(re.escape(READINESS_BEGIN) + ".*?" + re.escape(READINESS_END), re.S)
+    return pattern.sub(lambda _: f"{READINESS_BEGIN}\n{readiness_table()}\n{READINESS_END}", readme)
 
 
 if __name__ == "__main__":

@@ -35,11 +35,10 @@ MANAGED = "arn:aws:iam::aws:policy/"
 POLICY = "arn:aws:eks::aws:cluster-access-policy/"
 
 
-def default_addon_version(eks, name: str, kubernetes_version: str) -> str:
-    """The version EKS installs when none is given: the one marked default for the cluster."""
+def newest_addon_version(eks, name: str, kubernetes_version: str) -> str:
+    """The newest version EKS publishes for the cluster's Kubernetes version (listed first)."""
     versions = eks.describe_addon_versions(addonName=name, kubernetesVersion=kubernetes_version)
-    return next(v["addonVersion"] for v in versions["addons"][0]["addonVersions"]
-                if v["compatibilities"][0]["defaultVersion"])
+    return versions["addons"][0]["addonVersions"][0]["addonVersion"]
 
 
 def test_reference_app_deploys_verifies_replans_and_destroys_cleanly(synth_stack, deploy_stack, aws_emulator):
@@ -54,7 +53,8 @@ def test_reference_app_deploys_verifies_replans_and_destroys_cleanly(synth_stack
     iam, eks, ec2 = (deployment.client(s) for s in ("iam", "eks", "ec2"))
 
     # THEN the control plane is private, encrypted, logged, on the created role
-    subnets = [deployment.state(f"reference/private-{i}")["id"] for i in (0, 1)]
+    subnets = out["private_subnet_ids"]
+    assert len(subnets) == 2
     cluster = read_cluster(eks, out["cluster_name"])
     cluster_role = read_role(iam, cluster.role_arn)
     assert_cluster(cluster, version="1.35", role_arn=cluster_role.arn, subnet_ids=subnets)
@@ -79,10 +79,14 @@ def test_reference_app_deploys_verifies_replans_and_destroys_cleanly(synth_stack
     orders = read_role(iam, out["orders_api_role_arn"])
     assert_role_trusts_oidc(orders, provider_arn=provider.arn, subjects=["system:serviceaccount:orders:orders-api"])
     assert_attached_policies(orders, [])
+    # (GetParametersByPath is authorized against the path itself, so the grant names it)
+    parameters = "arn:aws:ssm:us-east-1:123456789012:parameter/orders"
     assert_inline_policies(orders, {"read-orders-config": {
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": ["ssm:GetParameter", "ssm:GetParametersByPath"],
-                       "Resource": "arn:aws:ssm:us-east-1:*:parameter/orders/*"}]}})
+        "Statement": [{"Effect": "Allow", "Action": ["ssm:GetParametersByPath"],
+                       "Resource": [parameters, parameters + "/*"]},
+                      {"Effect": "Allow", "Action": ["ssm:GetParameter", "ssm:GetParameters"],
+                       "Resource": [parameters + "/*"]}]}})
 
     # AND both node groups run IMDSv2-only nodes on roles without the CNI policy
     groups = {
@@ -113,11 +117,17 @@ def test_reference_app_deploys_verifies_replans_and_destroys_cleanly(synth_stack
     assert autoscaler.inline_policies["cluster-autoscaler"]["Statement"][0]["Condition"] == {
         "StringEquals": {f"aws:ResourceTag/k8s.io/cluster-autoscaler/{cluster.name}": "owned"}}
     cart = read_role(iam, out["cart_role_arn"])
-    assert_role_trusts_service(cart, "pods.eks.amazonaws.com", ("sts:AssumeRole", "sts:TagSession"))
-    assert_inline_policies(cart, {"read-cart-table": {
+    expect_equal("trust policy of the cart role", cart.trust_policy, {
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:Query"],
-                       "Resource": "arn:aws:dynamodb:us-east-1:*:table/cart"}]}})
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"},
+                       "Action": ["sts:AssumeRole", "sts:TagSession"],
+                       "Condition": {"StringEquals": {
+                           "aws:RequestTag/eks-cluster-arn": cluster.arn,
+                           "aws:RequestTag/kubernetes-namespace": "shop",
+                           "aws:RequestTag/kubernetes-service-account": "cart"}}}]})
+    table = "arn:aws:dynamodb:us-east-1:123456789012:table/cart"
+    assert [s["Resource"] for s in cart.inline_policies["read-cart-table"]["Statement"]] == [
+        [table], [table + "/index/*"]]
     for person in ("platform_admins", "shop_viewers"):
         trust = read_role(iam, out[f"{person}_role_arn"]).trust_policy["Statement"]
         assert trust == [{"Effect": "Allow", "Action": "sts:AssumeRole",
@@ -142,21 +152,25 @@ def test_reference_app_deploys_verifies_replans_and_destroys_cleanly(synth_stack
     assert read_pod_identity_associations(eks, cluster.name) == frozenset({
         PodIdentityAssociationSnapshot("shop", "cart", out["cart_role_arn"])})
 
-    # AND every add-on is ACTIVE on its own role at the default version for the cluster
+    # AND every add-on, the core three included, is ACTIVE at the newest version for the
+    # cluster, on its own role where it needs AWS rights
     addons = read_addons(eks, cluster.name)
     expect_equal("add-ons", {name: (a.status, a.service_account_role_arn, a.version) for name, a in addons.items()}, {
-        "vpc-cni": ("ACTIVE", cni.arn, default_addon_version(eks, "vpc-cni", "1.35")),
-        "aws-ebs-csi-driver": ("ACTIVE", ebs.arn, default_addon_version(eks, "aws-ebs-csi-driver", "1.35")),
-        "eks-pod-identity-agent": ("ACTIVE", None, default_addon_version(eks, "eks-pod-identity-agent", "1.35")),
+        "vpc-cni": ("ACTIVE", cni.arn, newest_addon_version(eks, "vpc-cni", "1.35")),
+        "kube-proxy": ("ACTIVE", None, newest_addon_version(eks, "kube-proxy", "1.35")),
+        "coredns": ("ACTIVE", None, newest_addon_version(eks, "coredns", "1.35")),
+        "aws-ebs-csi-driver": ("ACTIVE", ebs.arn, newest_addon_version(eks, "aws-ebs-csi-driver", "1.35")),
+        "eks-pod-identity-agent": ("ACTIVE", None, newest_addon_version(eks, "eks-pod-identity-agent", "1.35")),
     })
 
-    # AND nodes came after the VPC CNI add-on, and the other add-ons after the nodes
+    # AND nodes came after vpc-cni and kube-proxy (aws-node had its role before any node
+    # joined), and the add-ons whose pods need nodes came after the nodes
     created = {name: eks.describe_addon(clusterName=cluster.name, addonName=name)["addon"]["createdAt"]
                for name in addons}
     groups_created = [eks.describe_nodegroup(clusterName=cluster.name, nodegroupName=g)["nodegroup"]["createdAt"]
                       for g in groups]
-    assert created["vpc-cni"] <= min(groups_created)
-    assert max(groups_created) <= min(created["aws-ebs-csi-driver"], created["eks-pod-identity-agent"])
+    assert max(created["vpc-cni"], created["kube-proxy"]) <= min(groups_created)
+    assert max(groups_created) <= min(created[n] for n in ("coredns", "aws-ebs-csi-driver", "eks-pod-identity-agent"))
 
     # AND everything in the stack was deployed
     assert deployment.unserved == {}

@@ -14,4 +14,5 @@ def test_readme_props_table_is_generated_and_current():
     spec.loader.exec_module(props_table)
     readme = (ROOT / "README.md").read_text()
     assert props_table.BEGIN in readme and props_table.END in readme
+    assert props_table.READINESS_BEGIN in readme and props_table.READINESS_END in readme
     assert props_table.render(readme) == readme, "run: .venv/bin/python scripts/props_table.py"
