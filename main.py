@@ -30,7 +30,7 @@ from eksguard import (
     ManagedNodeGroupOptions,
     PodIdentityRoleOptions,
     SecureEksCluster,
-    SecureEksClusterSpec,
+    SecureEksClusterProps,
     ServiceAccount,
     Taint,
     aws_partition,
@@ -111,7 +111,7 @@ class ReferenceStack(TerraformStack):
                 tags=tags)
             for key in ("platform-admins", "shop-viewers")
         }
-        eks = SecureEksCluster(self, "eks", spec=SecureEksClusterSpec(
+        eks = SecureEksCluster(self, "eks", props=SecureEksClusterProps(
             cluster=EksClusterProps(name=name, subnet_ids=subnets, tags=tags),
             irsa_roles={
                 "orders-api": IrsaRoleOptions(

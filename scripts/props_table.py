@@ -20,7 +20,7 @@ READINESS_BEGIN, READINESS_END = "<!-- readiness:begin -->", "<!-- readiness:end
 CLASSES = ("EksClusterProps", "NodeRoleProps", "Imdsv2LaunchTemplateProps", "ManagedNodeGroupOptions",
            "ManagedNodeGroupProps", "ClusterOidcProviderProps", "IrsaRoleOptions", "IrsaRoleProps",
            "PodIdentityRoleOptions", "PodIdentityRoleProps", "WorkloadIdentityProps", "AccessEntryOptions",
-           "AccessEntryProps", "AddonIdentityOptions", "CoreAddonsOptions", "SecureEksClusterSpec",
+           "AccessEntryProps", "AddonIdentityOptions", "CoreAddonsOptions", "SecureEksClusterProps",
            "ClusterNetworkProps")
 
 

@@ -19,8 +19,10 @@ sys.path.insert(0, str(ROOT))  # the reference app, main.py, lives at the reposi
 
 
 @pytest.fixture
-def synth_one(tmp_path: Path) -> Callable[[Callable[[Any], None]], SynthesizedStack]:
-    """``synth_one(lambda stack: EksCluster(stack, ...))`` -> the synthesized stack."""
+def synth_one(tmp_path: Path, terraform_validate: Callable[[SynthesizedStack], None],
+              ) -> Callable[[Callable[[Any], None]], SynthesizedStack]:
+    """``synth_one(lambda stack: EksCluster(stack, ...))`` -> the synthesized stack, which
+    must also pass ``terraform validate`` when the ``validate`` setting is on."""
 
     def run(add: Callable[[Any], None]) -> SynthesizedStack:
         def build(app: Any) -> None:
@@ -28,7 +30,9 @@ def synth_one(tmp_path: Path) -> Callable[[Callable[[Any], None]], SynthesizedSt
             aws.provider.AwsProvider(stack, "aws", region="us-east-1")
             add(stack)
 
-        return synthesize(build, tmp_path / "cdktf.out")[STACK]
+        synthesized = synthesize(build, tmp_path / "cdktf.out")[STACK]
+        terraform_validate(synthesized)
+        return synthesized
 
     return run
 

@@ -2,9 +2,9 @@
 
 Example::
 
-    from eksguard import EksClusterProps, SecureEksCluster, SecureEksClusterSpec
+    from eksguard import EksClusterProps, SecureEksCluster, SecureEksClusterProps
 
-    SecureEksCluster(stack, "eks", spec=SecureEksClusterSpec(
+    SecureEksCluster(stack, "eks", props=SecureEksClusterProps(
         cluster=EksClusterProps(name="prod", subnet_ids=[a.id, b.id])))
 """
 
@@ -15,6 +15,7 @@ from eksguard.errors import (
     EmulatorUnavailableError,
     ProviderUnavailableError,
     TerraformCommandError,
+    TerraformValidationError,
     ValidationError,
 )
 
@@ -37,6 +38,7 @@ _LAZY = {
     "AddonIdentityOptions": "eksguard.modules",
     "CoreAddonsOptions": "eksguard.modules",
     "SecureEksCluster": "eksguard.modules",
+    "SecureEksClusterProps": "eksguard.modules",
     "SecureEksClusterSpec": "eksguard.modules",
 }
 
@@ -57,6 +59,7 @@ if TYPE_CHECKING:
         AddonIdentityOptions,
         CoreAddonsOptions,
         SecureEksCluster,
+        SecureEksClusterProps,
         SecureEksClusterSpec,
     )
 
@@ -67,6 +70,7 @@ __all__ = [
     "EmulatorUnavailableError",
     "ProviderUnavailableError",
     "TerraformCommandError",
+    "TerraformValidationError",
     "ValidationError",
     "__version__",
     *_LAZY,

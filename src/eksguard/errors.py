@@ -5,6 +5,7 @@ Exception tree::
     EksguardError
     ├── ValidationError            bad input, raised while constructs are built
     ├── TerraformCommandError      a Terraform command failed or timed out
+    ├── TerraformValidationError   `terraform validate` rejected a synthesized stack
     ├── EmulatorUnavailableError   the AWS emulator could not be started or reached
     └── ProviderUnavailableError   Terraform could not install hashicorp/aws here
 
@@ -48,6 +49,25 @@ class TerraformCommandError(EksguardError):
         status = "timed out" if returncode is None else f"exited {returncode}"
         tail = "\n".join(output.strip().splitlines()[-40:])
         super().__init__(f"`{' '.join(command)}` in {workdir} {status}:\n{tail}")
+
+
+class TerraformValidationError(EksguardError):
+    """``terraform validate`` rejected a synthesized stack: an argument the provider does
+    not know, a required one missing, or a combination the provider refuses.
+
+    The message lists each diagnostic (severity, summary, resource address and attribute,
+    file position, detail) and the command that repeats the check::
+
+        terraform validate rejected stack demo:
+          Error: Missing required argument
+            at aws_eks_cluster.cluster_0A1B2C3D, vpc_config (cdk.tf.json:41:23)
+            The argument "subnet_ids" is required, but no definition was found.
+    """
+
+    def __init__(self, message: str, diagnostics: dict[str, tuple[Any, ...]]) -> None:
+        self.diagnostics = diagnostics
+        """Rejected stack -> its diagnostics (``eksguard.testing.validate.Diagnostic``)."""
+        super().__init__(message)
 
 
 class EmulatorUnavailableError(EksguardError):

@@ -9,7 +9,7 @@ from eksguard import (
     IrsaRoleOptions,
     ManagedNodeGroupOptions,
     SecureEksCluster,
-    SecureEksClusterSpec,
+    SecureEksClusterProps,
     ServiceAccount,
 )
 from eksguard._framework import TerraformOutput, TerraformStack, aws
@@ -27,7 +27,7 @@ class SmallClusterStack(TerraformStack):
         subnets = [aws.subnet.Subnet(self, f"subnet-{i}", vpc_id=vpc.id,
                                      cidr_block=f"{base[0]}.{base[1]}.{i}.0/24",
                                      availability_zone=f"us-east-1{'ab'[i]}").id for i in (0, 1)]
-        eks = SecureEksCluster(self, "eks", spec=SecureEksClusterSpec(
+        eks = SecureEksCluster(self, "eks", props=SecureEksClusterProps(
             cluster=EksClusterProps(name=cluster_name, subnet_ids=subnets),
             irsa_roles={"app": IrsaRoleOptions(
                 service_accounts=[ServiceAccount(namespace="app", name=cluster_name)])},

@@ -71,7 +71,7 @@ def test_irsa_trust_is_exact_string_equals_on_sub_and_aud(synth_one):
 def test_irsa_several_subjects_and_a_pinned_namespace_pattern_are_separate_statements(synth_one):
     out = synth_one(lambda s: _irsa(
         s, service_accounts=[ServiceAccount(namespace="a", name="x"), ServiceAccount(namespace="b", name="y")],
-        service_account_patterns=[ServiceAccountPattern(namespace="ci", name_pattern="runner-*")]))
+        service_account_patterns=[ServiceAccountPattern(namespace="ci", name="runner-*")]))
     host = _issuer_host(out)
     statements = json.loads(out.resource("test/app/role")["assume_role_policy"])["Statement"]
     assert [s["Condition"] for s in statements] == [
@@ -116,10 +116,10 @@ def test_irsa_policies_and_service_account_manifest(synth_one):
      "service_accounts.name", "*", "a DNS-1123 subdomain"),
     ({"service_accounts": [ServiceAccount(namespace="orders", name="")]},
      "service_accounts.name", "", "a DNS-1123 subdomain"),
-    ({"service_account_patterns": [ServiceAccountPattern(namespace="*", name_pattern="x")]},
+    ({"service_account_patterns": [ServiceAccountPattern(namespace="*", name="x")]},
      "service_account_patterns.namespace", "*", "a DNS-1123 label"),
-    ({"service_account_patterns": [ServiceAccountPattern(namespace="ci", name_pattern="Runner*")]},
-     "service_account_patterns.name_pattern", "Runner*", irsa_module.ALLOWED_SERVICE_ACCOUNT_PATTERN),
+    ({"service_account_patterns": [ServiceAccountPattern(namespace="ci", name="Runner*")]},
+     "service_account_patterns.name", "Runner*", irsa_module.ALLOWED_SERVICE_ACCOUNT_PATTERN),
     ({"service_accounts": [ServiceAccount(namespace="a", name="b")], "managed_policy_arns": ["arn:aws:s3:::x"]},
      "managed_policy_arns", "arn:aws:s3:::x", "an IAM policy ARN"),
     ({"service_accounts": [ServiceAccount(namespace="a", name="b")], "max_session_duration_seconds": 60},

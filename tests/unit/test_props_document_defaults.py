@@ -10,8 +10,8 @@ import pytest
 
 import eksguard
 
-PROPS_CLASSES = [getattr(eksguard, name) for name in eksguard.__all__
-                 if name.endswith(("Props", "Options", "Spec"))]
+PROPS_CLASSES = list(dict.fromkeys(getattr(eksguard, name) for name in eksguard.__all__
+                                   if name.endswith(("Props", "Options", "Spec"))))
 
 
 def _field_docstrings(cls) -> dict[str, str]:

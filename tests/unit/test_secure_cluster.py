@@ -16,6 +16,7 @@ from eksguard import (
     vpc_cni,
     ManagedNodeGroupOptions,
     SecureEksCluster,
+    SecureEksClusterProps,
     SecureEksClusterSpec,
     ServiceAccount,
     ValidationError,
@@ -26,8 +27,8 @@ from eksguard.modules import secure_cluster as module
 CNI = IrsaRoleOptions(service_accounts=[ServiceAccount(namespace="kube-system", name="aws-node")])
 
 
-def _spec(**overrides):
-    return SecureEksClusterSpec(**{"cluster": EksClusterProps(name="prod", subnet_ids=["a", "b"]),
+def _props(**overrides):
+    return SecureEksClusterProps(**{"cluster": EksClusterProps(name="prod", subnet_ids=["a", "b"]),
                                    **overrides})
 
 
@@ -39,7 +40,7 @@ def _node_role_policies(out, group_id):
 
 def test_module_binds_aws_node_and_installs_the_core_addons_around_the_node_groups(synth_one):
     # GIVEN the default spec with one node group
-    out = synth_one(lambda s: SecureEksCluster(s, "eks", spec=_spec(node_groups={"general": ManagedNodeGroupOptions()})))
+    out = synth_one(lambda s: SecureEksCluster(s, "eks", props=_props(node_groups={"general": ManagedNodeGroupOptions()})))
 
     # THEN the node role leaves out the CNI policy: aws-node has its own IRSA role, carried by the add-on
     assert _node_role_policies(out, "general") == ["AmazonEC2ContainerRegistryPullOnly", "AmazonEKSWorkerNodePolicy"]
@@ -73,7 +74,7 @@ def test_module_binds_aws_node_and_installs_the_core_addons_around_the_node_grou
 def test_node_role_mode_keeps_the_cni_policy_and_pinned_versions_skip_the_lookup(synth_one):
     # GIVEN aws-node on the node role and pinned coredns
     def build(stack):
-        eks = SecureEksCluster(stack, "eks", spec=_spec(core_addons=CoreAddonsOptions(
+        eks = SecureEksCluster(stack, "eks", props=_props(core_addons=CoreAddonsOptions(
             vpc_cni_identity="node_role", addon_versions={"coredns": "v1.13.1-eksbuild.1"})))
         eks.add_node_group("spot", ManagedNodeGroupOptions(capacity_type="SPOT", subnet_ids=["c"]))
 
@@ -94,7 +95,7 @@ def test_autoscaler_identity_leaves_desired_size_to_it_unless_a_group_says_other
     def build(stack):
         Guardrails.of(stack).waive(rule="EKSR012", path="test/eks/fixed",
                                    reason="the autoscaler is told not to touch this group")
-        SecureEksCluster(stack, "eks", spec=_spec(
+        SecureEksCluster(stack, "eks", props=_props(
             addon_identities={"cluster-autoscaler": AddonIdentityOptions(
                 permissions=cluster_autoscaler(cluster_name="prod"))},
             node_groups={"general": ManagedNodeGroupOptions(),
@@ -116,14 +117,14 @@ def test_autoscaler_identity_leaves_desired_size_to_it_unless_a_group_says_other
 def test_a_role_for_aws_node_that_nothing_binds_is_refused(stack, spec):
     # WHEN aws-node gets a role that no add-on carries THEN construction fails saying what to use
     with pytest.raises(ValidationError) as caught:
-        SecureEksCluster(stack, "eks", spec=_spec(**spec))
+        SecureEksCluster(stack, "eks", props=_props(**spec))
     assert (caught.value.path, caught.value.field, caught.value.value, caught.value.allowed) == (
         "test/eks/cni", "service_accounts", ServiceAccount(namespace="kube-system", name="aws-node"),
         module.ALLOWED_UNBOUND_CNI_ROLE)
 
 
 def test_cluster_tags_flow_to_every_taggable_resource(synth_one):
-    out = synth_one(lambda s: SecureEksCluster(s, "eks", spec=_spec(
+    out = synth_one(lambda s: SecureEksCluster(s, "eks", props=_props(
         cluster=EksClusterProps(name="prod", subnet_ids=["a", "b"], tags={"team": "platform"}),
         irsa_roles={"app": IrsaRoleOptions(service_accounts=[ServiceAccount(namespace="a", name="b")],
                                            tags={"app": "orders"})},
@@ -135,7 +136,7 @@ def test_cluster_tags_flow_to_every_taggable_resource(synth_one):
 
 
 def test_duplicate_node_group_names_are_rejected(stack):
-    eks = SecureEksCluster(stack, "eks", spec=_spec(node_groups={"a": ManagedNodeGroupOptions()}))
+    eks = SecureEksCluster(stack, "eks", props=_props(node_groups={"a": ManagedNodeGroupOptions()}))
     with pytest.raises(ValidationError) as caught:
         eks.add_node_group("b", ManagedNodeGroupOptions(node_group_name="a"))
     assert (caught.value.path, caught.value.field, caught.value.value, caught.value.allowed) == (
@@ -144,7 +145,7 @@ def test_duplicate_node_group_names_are_rejected(stack):
 
 def test_a_second_vpc_cni_addon_is_refused(stack):
     # GIVEN a module that installed vpc-cni itself WHEN another vpc-cni identity is added THEN refused
-    eks = SecureEksCluster(stack, "eks", spec=_spec(node_groups={"a": ManagedNodeGroupOptions()}))
+    eks = SecureEksCluster(stack, "eks", props=_props(node_groups={"a": ManagedNodeGroupOptions()}))
     with pytest.raises(ValidationError) as caught:
         eks.add_addon_identity("vpc-cni-2", AddonIdentityOptions(permissions=vpc_cni()))
     assert (caught.value.path, caught.value.field, caught.value.value, caught.value.allowed) == (
@@ -159,5 +160,20 @@ def test_a_second_vpc_cni_addon_is_refused(stack):
 ])
 def test_core_addon_options_are_validated(stack, core, field, value, allowed):
     with pytest.raises(ValidationError) as caught:
-        SecureEksCluster(stack, "eks", spec=_spec(core_addons=core))
+        SecureEksCluster(stack, "eks", props=_props(core_addons=core))
     assert (caught.value.path, caught.value.field, caught.value.value) == ("test/eks", field, value)
+
+
+def test_the_deprecated_spec_keyword_still_builds_the_same_cluster(synth_one):
+    # GIVEN the 0.1 spelling WHEN used THEN it warns and builds what props= builds
+    with pytest.warns(DeprecationWarning, match="props=SecureEksClusterProps"):
+        out = synth_one(lambda s: SecureEksCluster(s, "eks", spec=_props()))
+    assert out.resource("test/eks/cluster/cluster")["name"] == "prod"
+    assert SecureEksClusterSpec is SecureEksClusterProps
+
+
+def test_props_are_required(stack):
+    with pytest.raises(ValidationError) as caught:
+        SecureEksCluster(stack, "eks")
+    assert (caught.value.path, caught.value.field, caught.value.value, caught.value.allowed) == (
+        "test/eks", "props", None, module.ALLOWED_PROPS)

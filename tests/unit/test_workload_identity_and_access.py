@@ -22,7 +22,7 @@ from eksguard import (
     PodIdentityRoleProps,
     RegistryPullSecret,
     SecureEksCluster,
-    SecureEksClusterSpec,
+    SecureEksClusterProps,
     ServiceAccount,
     ValidationError,
     WorkloadIdentity,
@@ -254,7 +254,7 @@ def test_bad_workload_identity(stack, props, field, value):
 
 
 def test_module_orders_node_groups_after_vpc_cni_addon_and_other_addons_after_nodes(synth_one):
-    out = synth_one(lambda s: SecureEksCluster(s, "eks", spec=SecureEksClusterSpec(
+    out = synth_one(lambda s: SecureEksCluster(s, "eks", props=SecureEksClusterProps(
         cluster=EksClusterProps(name="prod", subnet_ids=["a", "b"]),
         addon_identities={"vpc-cni": AddonIdentityOptions(permissions=vpc_cni()),
                           "autoscaler": AddonIdentityOptions(permissions=cluster_autoscaler(cluster_name="prod"))},

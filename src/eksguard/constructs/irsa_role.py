@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,15 +51,31 @@ class ServiceAccountPattern:
 
     Example::
 
-        ServiceAccountPattern(namespace="ci", name_pattern="runner-*")
+        ServiceAccountPattern(namespace="ci", name="runner-*")
     """
 
     namespace: str
-    name_pattern: str
+    name: str
+    """A ``StringLike`` pattern of service-account names (``*`` and ``?``)."""
+
+    def __init__(self, *, namespace: str, name: str | None = None, name_pattern: str | None = None) -> None:
+        if name_pattern is not None:
+            warnings.warn("ServiceAccountPattern(name_pattern=...) is deprecated: use name=...",
+                          DeprecationWarning, stacklevel=2)
+            name = name if name is not None else name_pattern
+        if name is None:
+            raise TypeError("ServiceAccountPattern() missing required keyword argument: 'name'")
+        object.__setattr__(self, "namespace", namespace)
+        object.__setattr__(self, "name", name)
+
+    @property
+    def name_pattern(self) -> str:
+        """Deprecated: ``name``."""
+        return self.name
 
     @property
     def subject(self) -> str:
-        return f"system:serviceaccount:{self.namespace}:{self.name_pattern}"
+        return f"system:serviceaccount:{self.namespace}:{self.name}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -216,7 +234,7 @@ def _validate(path: str, props: IrsaRoleProps) -> None:
         v.require_dns1123_subdomain(path, "service_accounts.name", sa.name)
     for pattern in props.service_account_patterns:
         v.require_dns1123_label(path, "service_account_patterns.namespace", pattern.namespace)
-        v.require_match(path, "service_account_patterns.name_pattern", pattern.name_pattern,
+        v.require_match(path, "service_account_patterns.name", pattern.name,
                         SERVICE_ACCOUNT_PATTERN, ALLOWED_SERVICE_ACCOUNT_PATTERN)
     v.require_role_name(path, "role_name", props.role_name)
     v.require_policy_arns(path, "managed_policy_arns", props.managed_policy_arns)

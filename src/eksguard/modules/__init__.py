@@ -4,7 +4,8 @@ from eksguard.modules.secure_cluster import (
     AddonIdentityOptions,
     CoreAddonsOptions,
     SecureEksCluster,
+    SecureEksClusterProps,
     SecureEksClusterSpec,
 )
 
-__all__ = ["AddonIdentityOptions", "CoreAddonsOptions", "SecureEksCluster", "SecureEksClusterSpec"]
+__all__ = ["AddonIdentityOptions", "CoreAddonsOptions", "SecureEksCluster", "SecureEksClusterProps", "SecureEksClusterSpec"]

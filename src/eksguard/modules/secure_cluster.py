@@ -1,6 +1,8 @@
-"""A whole secure EKS cluster from one typed spec: ``SecureEksCluster``."""
+"""A whole secure EKS cluster from one typed props object: ``SecureEksCluster``."""
 
 from __future__ import annotations
+
+import warnings
 
 import dataclasses
 from collections.abc import Mapping, Sequence
@@ -58,6 +60,7 @@ ALLOWED_UNBOUND_CNI_ROLE = (
     "become Ready. The module binds one itself (core_addons=CoreAddonsOptions("
     "vpc_cni_identity='irsa' or 'pod_identity')), or use addon_identities with vpc_cni()"
 )
+ALLOWED_PROPS = "props=SecureEksClusterProps(cluster=EksClusterProps(...), ...)"
 ALLOWED_UNIQUE_ADDON = (
     "an add-on the cluster does not have yet; the module installs vpc-cni, kube-proxy and "
     "coredns itself (choose aws-node's identity and pin versions with core_addons)"
@@ -113,12 +116,12 @@ class CoreAddonsOptions:
 
 
 @dataclass(frozen=True, kw_only=True)
-class SecureEksClusterSpec:
+class SecureEksClusterProps:
     """Everything ``SecureEksCluster`` builds.
 
     Example::
 
-        SecureEksClusterSpec(
+        SecureEksClusterProps(
             cluster=EksClusterProps(name="prod", subnet_ids=[a.id, b.id]),
             node_groups={"general": ManagedNodeGroupOptions()},
         )
@@ -157,14 +160,22 @@ class SecureEksCluster(Construct):
 
     Example::
 
-        eks = SecureEksCluster(stack, "eks", spec=SecureEksClusterSpec(
+        eks = SecureEksCluster(stack, "eks", props=SecureEksClusterProps(
             cluster=EksClusterProps(name="prod", subnet_ids=[a.id, b.id])))
         eks.add_node_group("spot", ManagedNodeGroupOptions(capacity_type="SPOT"))
     """
 
-    def __init__(self, scope: Construct, id: str, *, spec: SecureEksClusterSpec) -> None:
+    def __init__(self, scope: Construct, id: str, *, props: SecureEksClusterProps | None = None,
+                 spec: SecureEksClusterProps | None = None) -> None:
         super().__init__(scope, id)
-        self.spec = spec
+        if spec is not None:
+            warnings.warn("SecureEksCluster(spec=...) is deprecated: pass props=SecureEksClusterProps(...)",
+                          DeprecationWarning, stacklevel=2)
+            props = props or spec
+        if props is None:
+            v.fail(construct_path(self), "props", None, ALLOWED_PROPS)
+        self.props: SecureEksClusterProps = props
+        spec = props
         self.guardrails = Guardrails.of(TerraformStack.of(self))
         self.cluster = EksCluster(self, "cluster", props=spec.cluster)
         self.oidc_provider = ClusterOidcProvider(
@@ -200,7 +211,7 @@ class SecureEksCluster(Construct):
 
     def _install_core_addons(self) -> None:
         """vpc-cni with a bound identity (unless the spec gave one), kube-proxy, coredns."""
-        core = self.spec.core_addons
+        core = self.props.core_addons
         if "vpc-cni" not in self.addons:
             if core.vpc_cni_identity == "node_role":
                 self._addon("vpc-cni", "vpc-cni-addon")
@@ -214,7 +225,7 @@ class SecureEksCluster(Construct):
 
     def _addon(self, name: str, id: str, *, role_arn: str | None = None, version: str | None = None) -> Any:
         """A managed add-on at a pinned version or the newest for the cluster's version."""
-        core = self.spec.core_addons
+        core = self.props.core_addons
         pinned = version or core.addon_versions.get(name)
         if pinned is None:
             if name not in self.addon_versions:
@@ -227,7 +238,7 @@ class SecureEksCluster(Construct):
             service_account_role_arn=role_arn,
             resolve_conflicts_on_create=core.resolve_conflicts,
             resolve_conflicts_on_update=core.resolve_conflicts,
-            tags=dict(self.spec.cluster.tags))
+            tags=dict(self.props.cluster.tags))
         self.addons[name] = addon
         return addon
 
@@ -252,7 +263,7 @@ class SecureEksCluster(Construct):
         self._note_scaler(options.service_accounts)
         role = IrsaRole(self, id, props=IrsaRoleProps(
             oidc_provider=self.oidc_provider,
-            **{**_fields(options), "tags": {**self.spec.cluster.tags, **options.tags}},
+            **{**_fields(options), "tags": {**self.props.cluster.tags, **options.tags}},
         ))
         self.irsa_roles[id] = role
         return role
@@ -269,18 +280,18 @@ class SecureEksCluster(Construct):
         if node_role is None:
             attach_cni = not self.vpc_cni_has_own_role
             node_role = NodeRole(self, f"{id}-node-role", props=NodeRoleProps(
-                attach_vpc_cni_policy=attach_cni, tags=self.spec.cluster.tags))
+                attach_vpc_cni_policy=attach_cni, tags=self.props.cluster.tags))
             self._created_roles_with_cni_policy |= attach_cni
         if options.desired_size_managed_by_autoscaler is not None:
             self._scaling_chosen.add(id)
         group = ManagedNodeGroup(self, id, props=ManagedNodeGroupProps(
             cluster_name=self.cluster.cluster_name,
             **{**_fields(options),
-               "subnet_ids": options.subnet_ids or self.spec.cluster.subnet_ids,
+               "subnet_ids": options.subnet_ids or self.props.cluster.subnet_ids,
                "node_role": node_role,
                "desired_size_managed_by_autoscaler": options.desired_size_managed_by_autoscaler
                if options.desired_size_managed_by_autoscaler is not None else self._scaled_externally,
-               "tags": {**self.spec.cluster.tags, **options.tags}},
+               "tags": {**self.props.cluster.tags, **options.tags}},
         ))
         self.node_groups[id] = group
         self._order()
@@ -300,7 +311,7 @@ class SecureEksCluster(Construct):
             service_account=permissions.service_account, mode=options.mode,
             oidc_provider=self.oidc_provider, cluster_name=self.cluster.cluster_name,
             managed_policy_arns=[aws_managed_policy_arn(self, name) for name in permissions.managed_policies],
-            inline_policies=permissions.inline_policies, install_agent=False, tags=self.spec.cluster.tags))
+            inline_policies=permissions.inline_policies, install_agent=False, tags=self.props.cluster.tags))
         self.addon_identities[id] = identity
         if permissions.addon_name and options.install_managed_addon:
             # The add-on carries its IRSA role (EKS annotates the service account), or the
@@ -322,7 +333,7 @@ class SecureEksCluster(Construct):
         role = PodIdentityRole(self, id, props=PodIdentityRoleProps(
             cluster_name=self.cluster.cluster_name,
             **{**_fields(options), "install_agent": False,
-               "tags": {**self.spec.cluster.tags, **options.tags}}))
+               "tags": {**self.props.cluster.tags, **options.tags}}))
         self.pod_identity_roles[id] = role
         if options.install_agent:
             self._ensure_agent()
@@ -365,7 +376,7 @@ class SecureEksCluster(Construct):
             addon.depends_on = own + (list(groups) if name not in BEFORE_NODES else []) or None
 
 
-def _validate_spec(path: str, spec: SecureEksClusterSpec) -> None:
+def _validate_spec(path: str, spec: SecureEksClusterProps) -> None:
     v.require_one_of(path, "core_addons.vpc_cni_identity", spec.core_addons.vpc_cni_identity, VPC_CNI_IDENTITIES)
     v.require_one_of(path, "core_addons.resolve_conflicts", spec.core_addons.resolve_conflicts,
                      ("OVERWRITE", "PRESERVE"))
@@ -379,3 +390,7 @@ def _address(resource: Any) -> str:
 def _fields(options: object) -> dict[str, object]:
     """The fields of an options dataclass, shallow (nested constructs are kept as is)."""
     return {f.name: getattr(options, f.name) for f in dataclasses.fields(options)}  # type: ignore[arg-type]
+
+
+SecureEksClusterSpec = SecureEksClusterProps
+"""Deprecated name of ``SecureEksClusterProps`` (see CHANGELOG, 0.2.0)."""

@@ -64,6 +64,10 @@ SETTINGS = (
     Setting("keep_on_failure", "false", "keep what a failed test deployed", _bool),
     Setting("command_timeout", "900", "seconds a Terraform command may run", int),
     Setting("workdir", None, "where working copies of stacks go; default: pytest's tmp dir"),
+    Setting("validate", "false",
+            "'true': every stack synth_stack returns (or the terraform_validate fixture is "
+            "given) must pass `terraform validate`, checked together when the session ends; "
+            "needs Terraform and hashicorp/aws, as a deployment does; default: 'false'", _bool),
 )
 
 
@@ -98,6 +102,9 @@ class HarnessConfig:
     """Seconds per Terraform command. Default: 900."""
     workdir: Path | None = None
     """Root of working copies. Default: None — pytest's temporary directory."""
+    validate: bool = False
+    """Run ``terraform validate`` on synthesized stacks. Default: False — synth-only suites
+    need no Terraform or provider."""
 
     def __post_init__(self) -> None:
         if self.teardown not in TEARDOWN_MODES:

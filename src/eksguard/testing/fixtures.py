@@ -3,18 +3,29 @@
 - ``eksguard_config``: the resolved ``HarnessConfig`` (session).
 - ``aws_emulator``: the running ``Emulator`` (session).
 - ``synth_stack``: ``synth_stack(build)`` runs ``build(app)`` and returns the
-  ``SynthesizedStack`` it made (the one stack, or pass ``name=``).
+  ``SynthesizedStack`` it made (the one stack, or pass ``name=``); with the ``validate``
+  setting, that stack must also pass ``terraform validate``.
+- ``terraform_validate``: ``terraform_validate(stack)`` queues a stack the test made some
+  other way for the same check. Without the ``validate`` setting it does nothing.
 - ``deploy_stack``: ``deploy_stack(stack)`` applies it and returns a ``Deployment``;
   its teardown is registered before apply, so a failed apply is torn down too.
   ``deploy_stack(stack, emulator=other)`` deploys to another ``Emulator``.
 
 Before the first test that deploys (or is marked ``eksguard_integration``) the harness
 checks, once, that Terraform can install ``hashicorp/aws`` (``eksguard.testing.providers``);
-if it cannot, the whole session stops with one message.
+if it cannot, the whole session stops with one message. With the ``validate`` setting the
+same check runs before the first test that synthesizes a stack.
+
+``terraform validate`` costs ~1.5 s per command (the AWS provider's schema), so the stacks
+are checked together when the session ends (per pytest-xdist worker), in one command: a
+rejected stack is reported as an error at the teardown of the session's last test, naming
+the test that synthesized it and Terraform's diagnostics (``TerraformValidationError``).
+Running that one test alone reports it on that test.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -27,6 +38,7 @@ from eksguard.testing.deploy import Deployer, Deployment
 from eksguard.testing.emulator import Emulator, connect, start_moto
 from eksguard.testing.providers import ProviderCheck
 from eksguard.testing.synth import SynthesizedStack, synthesize
+from eksguard.testing.validate import StackValidator, ValidationQueue
 
 REPORTS = pytest.StashKey[dict[str, Any]]()
 DEPLOYMENTS = pytest.StashKey[list[Deployment]]()
@@ -101,15 +113,53 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         _providers(item.session)
 
 
+@pytest.fixture(scope="session")
+def _eksguard_validation(request: pytest.FixtureRequest, eksguard_config: HarnessConfig,
+                         tmp_path_factory: pytest.TempPathFactory) -> Iterator[ValidationQueue | None]:
+    """The stacks to ``terraform validate`` when the session ends; None without the setting."""
+    if not eksguard_config.validate:
+        yield None
+        return
+    session = request.session
+    _providers(session)  # before the first stack: an offline machine stops here, once
+    root = (eksguard_config.workdir / f"validate-{uuid.uuid4().hex[:8]}" if eksguard_config.workdir
+            else tmp_path_factory.mktemp("eksguard-validate"))
+    queue = ValidationQueue(_or_stop(session, lambda: StackValidator(eksguard_config, root)))
+    yield queue
+    if session.exitstatus != pytest.ExitCode.OK or session.shouldfail or session.shouldstop:
+        return  # interrupted, or stopped by -x / --maxfail: nobody waits for the answer
+    try:
+        queue.check()
+        return
+    except EksguardError as error:
+        message = str(error)
+    pytest.fail(message, pytrace=False)  # outside the except: no "During handling..." copy
+
+
 @pytest.fixture
-def synth_stack(tmp_path: Path) -> Callable[..., SynthesizedStack]:
+def terraform_validate(request: pytest.FixtureRequest,
+                       _eksguard_validation: ValidationQueue | None) -> Callable[[SynthesizedStack], None]:
+    def validate(stack: SynthesizedStack) -> None:
+        if _eksguard_validation is None:
+            return
+        _or_stop(request.session, lambda: _providers(request.session).require_stack(stack.document, stack.name))
+        _eksguard_validation.add(stack, request.node.nodeid)
+    return validate
+
+
+@pytest.fixture
+def synth_stack(tmp_path: Path,
+                terraform_validate: Callable[[SynthesizedStack], None]) -> Callable[..., SynthesizedStack]:
     def run(build: Callable[[Any], Any], name: str | None = None) -> SynthesizedStack:
         stacks = synthesize(build, tmp_path / "cdktf.out")
         if name is None:
             if len(stacks) != 1:
                 raise ValueError(f"the app made stacks {sorted(stacks)}; pass name=")
-            return next(iter(stacks.values()))
-        return stacks[name]
+            stack = next(iter(stacks.values()))
+        else:
+            stack = stacks[name]
+        terraform_validate(stack)
+        return stack
     return run
 
 
