@@ -16,8 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from constructs import Construct
-
+# eksguard first: importing it picks a supported Node for jsii before ``constructs`` starts it.
 from eksguard import (
     AccessEntryOptions,
     AccessPolicy,
@@ -50,6 +49,7 @@ from eksguard._framework import (
     TerraformStack,
     aws,
 )
+from constructs import Construct  # noqa: E402, I001 - after eksguard, see above
 
 
 @dataclass(frozen=True, kw_only=True)
