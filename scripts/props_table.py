@@ -1,5 +1,6 @@
-"""Generate the README's props table from the props classes' field docstrings, and its
-readiness-rule table from the rules themselves.
+"""Generate the README's props table from the props classes' field docstrings (as
+``eksguard._docs.documented`` publishes them for ``help()``), and its readiness-rule table
+from the rules themselves.
 
     python scripts/props_table.py          # rewrite the table in README.md
     python scripts/props_table.py --check  # exit 1 when README.md is stale
@@ -7,9 +8,7 @@ readiness-rule table from the rules themselves.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
-import inspect
 import re
 import sys
 from pathlib import Path
@@ -24,27 +23,15 @@ CLASSES = ("EksClusterProps", "NodeRoleProps", "Imdsv2LaunchTemplateProps", "Man
            "ClusterNetworkProps")
 
 
-def _docstrings(cls: type) -> dict[str, str]:
-    docs: dict[str, str] = {}
-    for klass in reversed(cls.__mro__):
-        if not dataclasses.is_dataclass(klass):
-            continue
-        tree = ast.parse(inspect.getsource(inspect.getmodule(klass)))
-        node = next(n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == klass.__name__)
-        for stmt, following in zip(node.body, node.body[1:]):
-            if (isinstance(stmt, ast.AnnAssign) and isinstance(following, ast.Expr)
-                    and isinstance(following.value, ast.Constant)):
-                docs[stmt.target.id] = " ".join(following.value.value.split())
-    return docs
-
-
 def table() -> str:
     import eksguard
+    from eksguard._docs import field_docs
 
     rows = ["| props class | field | required | what it is, and its default |", "|---|---|---|---|"]
     for name in CLASSES:
         cls = getattr(eksguard, name)
-        docs = _docstrings(cls)
+        # What @documented read from the source: the text help() shows, never a copy.
+        docs = field_docs(cls)
         for field in dataclasses.fields(cls):
             required = field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
             text = docs.get(field.name, "").replace("|", "\\|")

@@ -8,11 +8,18 @@ Example::
         cluster=EksClusterProps(name="prod", subnet_ids=[a.id, b.id])))
 """
 
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
+
+from eksguard._node import choose_jsii_node as _choose_jsii_node
+
+# Before anything starts jsii's Node process: a supported Node when the project has one.
+_choose_jsii_node()
 
 from eksguard.errors import (
     EksguardError,
     EmulatorUnavailableError,
+    GuardrailViolation,
     ProviderUnavailableError,
     TerraformCommandError,
     TerraformValidationError,
@@ -40,6 +47,8 @@ _LAZY = {
     "SecureEksCluster": "eksguard.modules",
     "SecureEksClusterProps": "eksguard.modules",
     "SecureEksClusterSpec": "eksguard.modules",
+    **{name: "eksguard.guardrails" for name in (
+        "Finding", "Guardrails", "StackSummary", "SynthSummary", "Waiver", "synth", "synth_summary")},
 }
 
 
@@ -53,6 +62,13 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'eksguard' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    """The public names, the lazy ones included before their first use, and the public
+    subpackages already imported: what ``dir(eksguard)`` and completion offer."""
+    loaded = (n for n, value in globals().items() if not n.startswith("_") and isinstance(value, ModuleType))
+    return sorted({*__all__, *loaded})
+
+
 if TYPE_CHECKING:
     from eksguard.constructs import *  # noqa: F403
     from eksguard.modules import (  # noqa: F401
@@ -62,12 +78,22 @@ if TYPE_CHECKING:
         SecureEksClusterProps,
         SecureEksClusterSpec,
     )
+    from eksguard.guardrails import (  # noqa: F401
+        Finding,
+        Guardrails,
+        StackSummary,
+        SynthSummary,
+        Waiver,
+        synth,
+        synth_summary,
+    )
 
 __version__ = "0.1.0"
 
 __all__ = [
     "EksguardError",
     "EmulatorUnavailableError",
+    "GuardrailViolation",
     "ProviderUnavailableError",
     "TerraformCommandError",
     "TerraformValidationError",

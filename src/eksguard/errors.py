@@ -4,6 +4,7 @@ Exception tree::
 
     EksguardError
     ├── ValidationError            bad input, raised while constructs are built
+    ├── GuardrailViolation         synth found guardrail findings without a waiver
     ├── TerraformCommandError      a Terraform command failed or timed out
     ├── TerraformValidationError   `terraform validate` rejected a synthesized stack
     ├── EmulatorUnavailableError   the AWS emulator could not be started or reached
@@ -14,7 +15,11 @@ Catch ``EksguardError`` to handle all of them.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from eksguard.guardrails.rules import Finding
 
 
 class EksguardError(Exception):
@@ -36,6 +41,28 @@ class ValidationError(EksguardError, ValueError):
         self.value = value
         self.allowed = allowed
         super().__init__(f"{path}: field '{field}' got {value!r}: {allowed}")
+
+
+class GuardrailViolation(EksguardError):
+    """Synth found guardrail findings without a waiver, and stopped before writing the stack.
+
+    ``app.synth()`` raises it for a stack with ``Guardrails.of(stack)`` (which
+    ``SecureEksCluster`` adds), and so does ``eksguard.synth(app)``. Each finding names the
+    construct path, the rule, the fix, and the one change that accepts it instead::
+
+        eksguard guardrails failed synth of stack 'prod': 1 finding without a waiver
+          prod/legacy: EKSG001 launch template does not require IMDSv2 (http_tokens = 'optional'). Fix: ...
+            To accept it instead: Guardrails.of(stack).waive(rule="EKSG001", path="prod/legacy", reason="…")
+    """
+
+    def __init__(self, findings: Sequence[Finding], stack: str | None = None) -> None:
+        self.findings = list(findings)
+        self.stack = stack
+        """The name of the stack whose synth failed."""
+        count = f"{len(self.findings)} finding{'' if len(self.findings) == 1 else 's'}"
+        where = f" of stack {stack!r}" if stack else ""
+        super().__init__(f"eksguard guardrails failed synth{where}: {count} without a waiver\n"
+                         + "\n".join(f"  {finding.report()}" for finding in self.findings))
 
 
 class TerraformCommandError(EksguardError):

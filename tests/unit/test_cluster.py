@@ -10,7 +10,7 @@ from eksguard import EksCluster, EksClusterProps, ValidationError
 from eksguard.constructs import cluster as cluster_module
 
 PARTITION = "${data.aws_partition.eksguard-partition.partition}"
-SUBNETS = ["subnet-a", "subnet-b"]
+SUBNETS = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
 
 
 def _cluster(**overrides):
@@ -107,7 +107,8 @@ def test_public_endpoint_takes_explicit_cidrs(synth_one):
 
 
 def test_internet_endpoint_needs_the_named_opt_in(synth_one):
-    out = synth_one(_cluster(public_access_cidrs=["0.0.0.0/0"], allow_public_endpoint_from_internet=True))
+    out = synth_one(_cluster(public_access_cidrs=["0.0.0.0/0"],
+                             allow_public_endpoint_from_internet="CI runners without VPN; reviewed by SecOps"))
     assert out.resource("test/eks/cluster")["vpc_config"]["public_access_cidrs"] == ["0.0.0.0/0"]
 
 

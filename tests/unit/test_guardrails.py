@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from eksguard import ValidationError
+from eksguard import GuardrailViolation, ValidationError
 from eksguard._framework import App, TerraformStack, aws
 from eksguard.guardrails import Guardrails, check_document
 from eksguard.guardrails.aspect import ALLOWED_WAIVER_REASON
@@ -73,6 +73,11 @@ def test_each_rule_fires_on_its_insecure_input(document, rule):
     _doc("aws_iam_role", {"assume_role_policy": _trust({
         "StringEquals": {f"{HOST}:aud": "sts.amazonaws.com"},
         "StringLike": {f"{HOST}:sub": "system:serviceaccount:ci:runner-*"}})}),
+    _doc("aws_iam_role", {"assume_role_policy": json.dumps({"Statement": [{  # a GitHub Actions role
+        "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+        "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},
+        "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                      "StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/infra:*"}}}]})}),
     _doc("aws_eks_cluster", GOOD_CLUSTER),
     _doc("aws_eks_cluster", {**GOOD_CLUSTER, "vpc_config": {
         "endpoint_public_access": True, "public_access_cidrs": ["203.0.113.0/24"]}}),
@@ -94,7 +99,7 @@ def test_a_finding_fails_synth_naming_path_rule_and_fix_and_writes_nothing(tmp_p
     app, stack = _stack_with_open_template(tmp_path)
     Guardrails.of(stack)
     # WHEN synthesized / THEN synth fails with the finding, and no stack file is written
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(GuardrailViolation) as caught:
         app.synth()
     assert "s/legacy: EKSG001 launch template does not require IMDSv2 (http_tokens = 'optional'). Fix: use " \
            "Imdsv2LaunchTemplate" in str(caught.value)
@@ -121,3 +126,99 @@ def test_waivers_need_a_known_rule_and_a_written_reason(stack, rule, reason, fie
         Guardrails.of(stack).waive(rule=rule, path="test/x", reason=reason)
     assert (caught.value.field, caught.value.path) == (field, "test/x")
     assert caught.value.allowed.startswith(allowed)
+
+
+# EKSG011: workload identities (IRSA, Pod Identity, CI OIDC) with broad grants on "*".
+GITHUB = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
+HCP_TERRAFORM = "arn:aws:iam::111122223333:oidc-provider/app.terraform.io"
+IRSA_TRUST = _trust(GOOD_CONDITION)
+POD_TRUST = json.dumps({"Statement": [{"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"},
+                                       "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
+OWNED = {"StringEquals": {"aws:ResourceTag/k8s.io/cluster-autoscaler/prod": "owned"}}
+
+
+def _ci_trust(provider, issuer, subject):
+    return json.dumps({"Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {f"{issuer}:aud": "sts.amazonaws.com"},
+                      "StringLike": {f"{issuer}:sub": subject}}}]})
+
+
+def _statements(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def _role(trust, **resources):
+    """A stack with role ``s/app`` (the trust given) and other resources, each at ``s/<name>``."""
+    document = {"resource": {"aws_iam_role": {"app": {"name": "app", "assume_role_policy": trust}}}, "data": {}}
+    for rtype, named in resources.items():
+        section = document["data" if rtype.startswith("data_") else "resource"]
+        section.setdefault(rtype.removeprefix("data_"), {}).update(named)
+    for section in document.values():
+        for named in section.values():
+            for name, body in named.items():
+                body["//"] = {"metadata": {"path": f"s/{name}"}}
+    return document
+
+
+def _inline(*statements):
+    return {"aws_iam_role_policy": {"p": {"role": "${aws_iam_role.app.id}", "name": "app",
+                                          "policy": _statements(*statements)}}}
+
+
+def _attached(policy_arn, **more):
+    return {"aws_iam_role_policy_attachment": {"a": {"role": "${aws_iam_role.app.name}", "policy_arn": policy_arn}},
+            **more}
+
+
+ALL = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+PUT_ANYWHERE = {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "*"}
+
+
+@pytest.mark.parametrize(("document", "detail"), [
+    (_role(IRSA_TRUST, aws_iam_role={"app": {"name": "app", "assume_role_policy": IRSA_TRUST, "inline_policy": [
+        {"name": "everything", "policy": _statements(ALL)}]}}),
+     "IRSA role: inline_policy 'everything' allows * on \"*\""),
+    (_role(POD_TRUST, **_inline(PUT_ANYWHERE)), "Pod Identity role: policy 'app' (s/p) allows s3:PutObject on \"*\""),
+    (_role(_ci_trust(GITHUB, "token.actions.githubusercontent.com", "repo:acme/infra:*"), **_attached(
+        "${aws_iam_policy.deploy.arn}", aws_iam_policy={"deploy": {"policy": _statements(
+            {"Effect": "Allow", "Action": "s3:*", "Resource": ["*"]})}})),
+     "CI role (token.actions.githubusercontent.com): attached policy s/deploy allows s3:* on \"*\""),
+    (_role(_ci_trust(HCP_TERRAFORM, "app.terraform.io", "organization:acme:*"),
+           **_attached("arn:aws:iam::aws:policy/AdministratorAccess")),
+     "CI role (app.terraform.io): AWS managed policy AdministratorAccess"),
+    (_role(IRSA_TRUST, aws_iam_role={"app": {"assume_role_policy": IRSA_TRUST, "managed_policy_arns": [
+        "arn:${data.aws_partition.p.partition}:iam::aws:policy/AmazonS3FullAccess"]}}),
+     "IRSA role: AWS managed policy AmazonS3FullAccess"),
+    (_role(IRSA_TRUST, aws_iam_role_policy={"p": {"role": "app", "name": "orders", "policy":
+                                                 "${data.aws_iam_policy_document.orders.json}"}},
+           data_aws_iam_policy_document={"orders": {"statement": [
+               {"actions": ["dynamodb:PutItem", "dynamodb:Query"], "resources": ["*"]}]}}),
+     "IRSA role: policy 'orders' (s/p) allows dynamodb:PutItem on \"*\""),
+    (_role(POD_TRUST, **_inline({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})),
+     "Pod Identity role: policy 'app' (s/p) allows every action but iam:* on \"*\""),
+])
+def test_a_workload_identity_with_broad_grants_on_every_resource_is_a_finding(document, detail):
+    assert [(f.rule.id, f.path, f.detail) for f in check_document(document)] == [("EKSG011", "s/app", detail)]
+
+
+@pytest.mark.parametrize("document", [
+    # reading everything: the add-on policies' ec2:Describe*, autoscaling:Describe*
+    _role(IRSA_TRUST, **_inline({"Effect": "Allow", "Resource": "*", "Action": [
+        "ec2:Describe*", "autoscaling:DescribeAutoScalingGroups", "ecr:GetAuthorizationToken", "s3:ListAllMyBuckets"]})),
+    # a write on "*" scoped by a Condition (cluster-autoscaler's tag)
+    _role(IRSA_TRUST, **_inline({"Effect": "Allow", "Action": "autoscaling:SetDesiredCapacity", "Resource": "*",
+                                 "Condition": OWNED})),
+    # writes on named resources
+    _role(POD_TRUST, **_inline({"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::orders/*"})),
+    # a Deny, and an AWS managed policy that is not a FullAccess one
+    _role(POD_TRUST, **_inline({"Effect": "Deny", "Action": "*", "Resource": "*"}),
+          **_attached("arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy")),
+    # not a workload: a role EC2 assumes (node roles are EKSG007's)
+    _role(NODE_TRUST, **_inline(PUT_ANYWHERE)),
+    # the broad policy is attached to another role
+    _role(IRSA_TRUST, aws_iam_role_policy_attachment={"a": {
+        "role": "${aws_iam_role.other.name}", "policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess"}}),
+])
+def test_workload_identities_reading_or_scoped_pass(document):
+    assert check_document(document) == []

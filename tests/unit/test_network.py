@@ -8,6 +8,7 @@ import json
 import pytest
 
 from eksguard import ValidationError
+from eksguard._docs import field_docs
 from eksguard._framework import TerraformOutput, core
 from eksguard.constructs import cluster as cluster_module
 from eksguard.constructs import network as network_module
@@ -16,7 +17,6 @@ from eksguard.constructs.network import (
     ClusterNetwork,
     ClusterNetworkProps,
 )
-from tests.unit.test_props_document_defaults import _field_docstrings
 
 PARTITION = "${data.aws_partition.eksguard-partition.partition}"
 ACCOUNT = "${data.aws_caller_identity.eksguard-account.account_id}"
@@ -346,7 +346,7 @@ def test_attributes_point_at_the_resources(synth_one):
 
 def test_props_document_their_defaults():
     # GIVEN the props class / THEN every optional field's docstring ends with its default
-    docs = _field_docstrings(ClusterNetworkProps)
+    docs = field_docs(ClusterNetworkProps)
     optional = [f.name for f in dataclasses.fields(ClusterNetworkProps)
                 if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING]
     assert optional and [name for name in optional if "Default:" not in docs.get(name, "")] == []

@@ -7,7 +7,7 @@ import pytest
 from eksguard import ManagedNodeGroup, ManagedNodeGroupProps, NodeRole, NodeRoleProps, Taint, ValidationError
 from eksguard.constructs import node_group as ng_module
 
-SUBNETS = ["subnet-a", "subnet-b"]
+SUBNETS = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
 
 
 def _group(**overrides):
@@ -42,7 +42,8 @@ def test_node_group_depends_on_exactly_every_node_role_attachment(synth_one):
 def test_given_node_role_inline_policies_are_dependencies_too(synth_one):
     def build(stack):
         role = NodeRole(stack, "shared-role", props=NodeRoleProps(
-            attach_vpc_cni_policy=False, inline_policies={"extra": {"Version": "2012-10-17", "Statement": []}}))
+            attach_vpc_cni_policy=False, inline_policies={"extra": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "ec2:DescribeTags", "Resource": "*"}]}}))
         _group(node_role=role)(stack)
 
     out = synth_one(build)

@@ -47,13 +47,15 @@ def test_node_role_without_cni_with_read_only_ecr_extras_and_instance_profile(sy
     out = synth_one(lambda s: holder.setdefault("role", NodeRole(s, "nodes", props=NodeRoleProps(
         attach_vpc_cni_policy=False, ecr_access=EcrAccess.READ_ONLY,
         managed_policy_arns=["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"],
-        inline_policies={"logs": {"Version": "2012-10-17", "Statement": []}},
+        inline_policies={"logs": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "*"}]}},
         instance_profile=True, role_name="prod-nodes"))))
     assert out.resource("test/nodes/role")["name"] == "prod-nodes"
     assert _attached_arns(out, "test/nodes/role") == sorted([
         _managed("AmazonEKSWorkerNodePolicy"), _managed("AmazonEC2ContainerRegistryReadOnly"),
         "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"])
-    assert out.resource("test/nodes/inline-logs")["policy"] == '{"Version":"2012-10-17","Statement":[]}'
+    assert out.resource("test/nodes/inline-logs")["policy"] == (
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:PutLogEvents","Resource":"*"}]}')
     assert out.resource("test/nodes/instance-profile")["role"] == "${" + out.address("test/nodes/role") + ".name}"
     # every policy resource is listed in attachments, in order
     assert [a.node.path for a in holder["role"].attachments] == [
@@ -107,13 +109,13 @@ def test_launch_template_tags_propagate_to_instances_and_volumes(synth_one):
 
 def test_hop_limit_above_two_with_the_explicit_force(synth_one):
     out = synth_one(lambda s: Imdsv2LaunchTemplate(s, "lt", props=Imdsv2LaunchTemplateProps(
-        http_put_response_hop_limit=3, allow_hop_limit_above_two=True)))
+        http_put_response_hop_limit=3, allow_hop_limit_above_two="legacy agent on node credentials until Q3")))
     assert out.resource("test/lt/launch-template")["metadata_options"]["http_put_response_hop_limit"] == 3
 
 
 @pytest.mark.parametrize(("props", "field", "value", "allowed"), [
     ({"http_put_response_hop_limit": 0}, "http_put_response_hop_limit", 0, "an integer from 1 to 64"),
-    ({"http_put_response_hop_limit": 65, "allow_hop_limit_above_two": True},
+    ({"http_put_response_hop_limit": 65, "allow_hop_limit_above_two": "legacy agent on node credentials"},
      "http_put_response_hop_limit", 65, "an integer from 1 to 64"),
     ({"http_put_response_hop_limit": 3}, "http_put_response_hop_limit", 3,
      lt_module.ALLOWED_HOP_LIMIT_ABOVE_TWO),

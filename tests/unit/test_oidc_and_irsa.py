@@ -20,8 +20,12 @@ from eksguard import (
 from eksguard.constructs import irsa_role as irsa_module
 
 
+READ_POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}'
+
+
 def _with_provider(stack):
-    cluster = EksCluster(stack, "eks", props=EksClusterProps(name="prod", subnet_ids=["a", "b"]))
+    cluster = EksCluster(stack, "eks", props=EksClusterProps(
+        name="prod", subnet_ids=["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]))
     return ClusterOidcProvider(stack, "oidc", props=ClusterOidcProviderProps(
         issuer_url=cluster.oidc_issuer_url))
 
@@ -88,13 +92,13 @@ def test_irsa_policies_and_service_account_manifest(synth_one):
     def build(stack):
         holder.update(_irsa(stack, service_accounts=[ServiceAccount(namespace="orders", name="api")],
                             managed_policy_arns=["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
-                            inline_policies={"read": '{"Version":"2012-10-17","Statement":[]}'},
+                            inline_policies={"read": READ_POLICY},
                             annotate_audience=True, token_expiration_seconds=3600))
 
     out = synth_one(build)
     assert out.resource("test/app/policy-AmazonS3ReadOnlyAccess")["policy_arn"] == \
         "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
-    assert out.resource("test/app/inline-read")["policy"] == '{"Version":"2012-10-17","Statement":[]}'
+    assert out.resource("test/app/inline-read")["policy"] == READ_POLICY
     [manifest] = holder["role"].service_account_manifests()
     annotations = manifest["metadata"].pop("annotations")
     assert manifest == {"apiVersion": "v1", "kind": "ServiceAccount",

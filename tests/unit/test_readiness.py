@@ -15,7 +15,7 @@ import pytest
 
 from eksguard import ValidationError
 from eksguard.guardrails import READINESS_RULES, Guardrails, check_document, check_readiness
-from eksguard.guardrails.readiness._document import Stack, reference
+from eksguard.guardrails._document import Stack, reference
 
 ACCOUNT = "${data.aws_caller_identity.current.account_id}"
 ROOT = f"arn:aws:iam::{ACCOUNT}:root"
@@ -25,6 +25,7 @@ ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/X"
 CLUSTER = "${aws_eks_cluster.c.name}"
 VPC = "${aws_vpc.vpc.id}"
 PARAMETERS = f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/orders"
+SUBNETS = ["${aws_subnet.private-0.id}", "${aws_subnet.private-1.id}"]
 DROP = object()
 Change = Callable[[dict[str, Any]], None]
 
@@ -57,6 +58,7 @@ AUTO_SCALING_USES = _allow(["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms
                            Principal={"AWS": [AUTO_SCALING_ROLE]})
 AUTO_SCALING_GRANTS = _allow("kms:CreateGrant", Principal={"AWS": [AUTO_SCALING_ROLE]},
                              Condition={"Bool": {"kms:GrantIsForAWSResource": True}})
+OWNED = {"StringEquals": {"aws:ResourceTag/k8s.io/cluster-autoscaler/prod": "owned"}}
 ZONE_FILTER = [{"name": "opt-in-status", "values": ["opt-in-not-required"]}]
 NAT_ROUTE = [{"cidr_block": "0.0.0.0/0", "nat_gateway_id": "${aws_nat_gateway.nat.id}"}]
 
@@ -69,7 +71,10 @@ READY: dict[str, Any] = {
     "resource": {
         "aws_vpc": {"vpc": {"cidr_block": "10.0.0.0/16"}},
         "aws_subnet": {"private-0": {"vpc_id": VPC, "cidr_block": "10.0.0.0/19",
-                                     "availability_zone": "${element(data.aws_availability_zones.zones.names, 0)}"}},
+                                     "availability_zone": "${element(data.aws_availability_zones.zones.names, 0)}"},
+                       # No route table association: its egress is the VPC's main table, not in view.
+                       "private-1": {"vpc_id": VPC, "cidr_block": "10.0.32.0/19",
+                                     "availability_zone": "${element(data.aws_availability_zones.zones.names, 1)}"}},
         "aws_nat_gateway": {"nat": {"subnet_id": "${aws_subnet.public-0.id}"}},
         "aws_route_table": {"private": {"vpc_id": VPC, "route": NAT_ROUTE}},
         "aws_route_table_association": {"private-0": {"subnet_id": "${aws_subnet.private-0.id}",
@@ -96,14 +101,14 @@ READY: dict[str, Any] = {
         },
         "aws_iam_role_policy": {
             "ca-scaling": {"role": "${aws_iam_role.ca-role.id}", "name": "scaling",
-                           "policy": _policy(_allow("autoscaling:SetDesiredCapacity"))},
+                           "policy": _policy(_allow("autoscaling:SetDesiredCapacity", Condition=OWNED))},
             "cart-config": {"role": "${aws_iam_role.cart-role.id}", "name": "read-config",
                             "policy": _policy(_allow("ssm:GetParametersByPath", [PARAMETERS, f"{PARAMETERS}/*"]))},
         },
         "aws_eks_cluster": {"c": {
             "name": "prod", "version": "1.35", "role_arn": "${aws_iam_role.cluster-role.arn}",
             "bootstrap_self_managed_addons": False, "enabled_cluster_log_types": ["api", "audit", "authenticator"],
-            "vpc_config": {"subnet_ids": ["${aws_subnet.private-0.id}"], "endpoint_public_access": False},
+            "vpc_config": {"subnet_ids": SUBNETS, "endpoint_public_access": False},
             "encryption_config": {"resources": ["secrets"], "provider": {"key_arn": "${aws_kms_key.secrets.arn}"}}}},
         "aws_eks_addon": {
             "cni": {"cluster_name": CLUSTER, "addon_name": "vpc-cni",
@@ -117,7 +122,7 @@ READY: dict[str, Any] = {
             {"device_name": "/dev/xvda", "ebs": {"kms_key_id": "${aws_kms_key.ebs.arn}", "volume_size": 50}}]}},
         "aws_eks_node_group": {"ng": {
             "cluster_name": CLUSTER, "node_role_arn": "${aws_iam_role.node-role.arn}",
-            "subnet_ids": ["${aws_subnet.private-0.id}"], "ami_type": "AL2023_x86_64_STANDARD",
+            "subnet_ids": SUBNETS, "ami_type": "AL2023_x86_64_STANDARD",
             "launch_template": {"id": "${aws_launch_template.lt.id}",
                                 "version": "${aws_launch_template.lt.latest_version}"},
             "scaling_config": {"desired_size": 2, "max_size": 3, "min_size": 1},
@@ -269,6 +274,16 @@ FAILING = [
      ("EKSR018", "s/lt", f"key s/ebs of /dev/xvda grants AWSServiceRoleForAutoScaling no {GRANT}")),
     ([_set("aws_kms_key", "ebs", policy=DROP)],
      ("EKSR018", "s/lt", f"key s/ebs of /dev/xvda grants AWSServiceRoleForAutoScaling no {ASG_LACKS}, {GRANT}")),
+    ([_set("aws_eks_node_group", "ng", subnet_ids=["${aws_subnet.private-0.id}"])],
+     ("EKSR019", "s/ng", "one subnet: s/private-0")),
+    ([_set("aws_eks_node_group", "ng", subnet_ids=["subnet-0a1b2c3d", "subnet-0a1b2c3d"])],
+     ("EKSR019", "s/ng", "one subnet: subnet-0a1b2c3d")),
+    ([_set("aws_subnet", "private-0", availability_zone="us-east-1a"),
+      _set("aws_subnet", "private-1", availability_zone="us-east-1a")],
+     ("EKSR019", "s/ng", "subnets s/private-0, s/private-1 all have availability_zone 'us-east-1a'")),
+    ([_set("aws_subnet", "private-0", availability_zone=DROP, availability_zone_id="use1-az1"),
+      _set("aws_subnet", "private-1", availability_zone=DROP, availability_zone_id="use1-az1")],
+     ("EKSR019", "s/ng", "subnets s/private-0, s/private-1 all have availability_zone_id 'use1-az1'")),
 ]
 
 PASSING = [
@@ -314,7 +329,8 @@ PASSING = [
     ("EKSR012", [_set("aws_eks_node_group", "ng", lifecycle=DROP), _drop("aws_iam_role", "ca-role"),
                  _drop("aws_iam_role_policy", "ca-scaling")]),
     ("EKSR013", [_set("data.aws_availability_zones", "zones", filter=DROP),
-                 _set("aws_subnet", "private-0", availability_zone="us-east-1a")]),  # zones not used by subnets
+                 _set("aws_subnet", "private-0", availability_zone="us-east-1a"),
+                 _set("aws_subnet", "private-1", availability_zone="us-east-1b")]),  # zones not used by subnets
     ("EKSR014", [_set("aws_iam_role_policy", "cart-config", policy=_policy(
         _allow("ssm:GetParametersByPath", [f"{PARAMETERS}*"])))]),
     ("EKSR015", [_set("aws_iam_role_policy", "cart-config", policy=_policy(_allow(
@@ -328,6 +344,13 @@ PASSING = [
                      {"device_name": "/dev/xvdb", "ebs": {"kms_key_id": "${aws_kms_key.ebs.arn}"}}])]),
     ("EKSR018", [_set("aws_kms_key", "ebs", policy=DROP),
                  _set("aws_launch_template", "lt", block_device_mappings=[{"device_name": "/dev/xvda", "ebs": {}}])]),
+    ("EKSR019", [_set("aws_subnet", "private-0", availability_zone="us-east-1a"),
+                 _set("aws_subnet", "private-1", availability_zone="us-east-1b")]),
+    ("EKSR019", [_set("aws_subnet", "private-0", availability_zone="us-east-1a"),
+                 _set("aws_subnet", "private-1", availability_zone=DROP, availability_zone_id="use1-az1")]),
+    ("EKSR019", [_set("aws_eks_node_group", "ng", subnet_ids=["subnet-0a1b2c3d", "subnet-0a1b2c3e"])]),
+    ("EKSR019", [_set("aws_eks_node_group", "ng", subnet_ids="${var.subnet_ids}")]),  # computed list
+    ("EKSR019", [_set("aws_eks_node_group", "ng", subnet_ids=["${var.subnet_id}"])]),  # not in the stack
 ]
 
 
@@ -350,7 +373,7 @@ def test_each_rule_passes_what_works_and_what_it_cannot_see(rule, changes):
 
 
 def test_every_readiness_rule_has_failing_and_passing_cases_and_ids_run_without_gaps():
-    assert list(READINESS_RULES) == [f"EKSR{n:03d}" for n in range(1, 19)]
+    assert list(READINESS_RULES) == [f"EKSR{n:03d}" for n in range(1, 20)]
     assert {e[0] for _, e in FAILING} == {r for r, _ in PASSING} == set(READINESS_RULES)
     assert all(rule.title and rule.fix for rule in READINESS_RULES.values())
 
@@ -392,4 +415,4 @@ def test_evaluate_runs_both_families():
 def test_an_unknown_rule_cannot_be_waived_and_the_message_lists_both_families(stack):
     with pytest.raises(ValidationError) as caught:
         Guardrails.of(stack).waive(rule="EKSR999", path="test/x", reason="a long enough reason")
-    assert caught.value.allowed.startswith("one of EKSG001") and caught.value.allowed.endswith("EKSR018")
+    assert caught.value.allowed.startswith("one of EKSG001") and caught.value.allowed.endswith("EKSR019")

@@ -28,8 +28,8 @@ CNI = IrsaRoleOptions(service_accounts=[ServiceAccount(namespace="kube-system", 
 
 
 def _props(**overrides):
-    return SecureEksClusterProps(**{"cluster": EksClusterProps(name="prod", subnet_ids=["a", "b"]),
-                                   **overrides})
+    return SecureEksClusterProps(**{"cluster": EksClusterProps(
+        name="prod", subnet_ids=["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]), **overrides})
 
 
 def _node_role_policies(out, group_id):
@@ -67,7 +67,7 @@ def test_module_binds_aws_node_and_installs_the_core_addons_around_the_node_grou
         out.address("test/eks/vpc-cni-addon"), out.address("test/eks/kube-proxy")]
     assert out.resource("test/eks/coredns")["depends_on"] == [out.address("test/eks/general/node-group")]
     assert "depends_on" not in out.resource("test/eks/vpc-cni-addon")
-    assert group["subnet_ids"] == ["a", "b"]
+    assert group["subnet_ids"] == ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
     assert group["cluster_name"] == "${" + out.address("test/eks/cluster/cluster") + ".name}"
 
 
@@ -76,14 +76,16 @@ def test_node_role_mode_keeps_the_cni_policy_and_pinned_versions_skip_the_lookup
     def build(stack):
         eks = SecureEksCluster(stack, "eks", props=_props(core_addons=CoreAddonsOptions(
             vpc_cni_identity="node_role", addon_versions={"coredns": "v1.13.1-eksbuild.1"})))
-        eks.add_node_group("spot", ManagedNodeGroupOptions(capacity_type="SPOT", subnet_ids=["c"]))
+        eks.add_node_group("spot", ManagedNodeGroupOptions(
+            capacity_type="SPOT", subnet_ids=["subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"]))
 
     out = synth_one(build)
 
     # THEN the node role keeps the CNI policy, vpc-cni has no role, coredns is pinned
     assert _node_role_policies(out, "spot") == [
         "AmazonEC2ContainerRegistryPullOnly", "AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy"]
-    assert out.resource("test/eks/spot/node-group")["subnet_ids"] == ["c"]
+    assert out.resource("test/eks/spot/node-group")["subnet_ids"] == [
+        "subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"]
     assert "service_account_role_arn" not in out.resource("test/eks/vpc-cni-addon")
     assert out.resource("test/eks/coredns")["addon_version"] == "v1.13.1-eksbuild.1"
     assert sorted(b["addon_name"] for b in out.document["data"]["aws_eks_addon_version"].values()) == [
@@ -125,7 +127,8 @@ def test_a_role_for_aws_node_that_nothing_binds_is_refused(stack, spec):
 
 def test_cluster_tags_flow_to_every_taggable_resource(synth_one):
     out = synth_one(lambda s: SecureEksCluster(s, "eks", props=_props(
-        cluster=EksClusterProps(name="prod", subnet_ids=["a", "b"], tags={"team": "platform"}),
+        cluster=EksClusterProps(name="prod", subnet_ids=["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
+                                tags={"team": "platform"}),
         irsa_roles={"app": IrsaRoleOptions(service_accounts=[ServiceAccount(namespace="a", name="b")],
                                            tags={"app": "orders"})},
         node_groups={"general": ManagedNodeGroupOptions()})))

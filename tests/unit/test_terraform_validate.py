@@ -90,7 +90,7 @@ def _no_subnets(stack) -> None:
 
 def _secure_cluster(stack) -> None:
     SecureEksCluster(stack, "eks", props=SecureEksClusterProps(
-        cluster=EksClusterProps(name="prod", subnet_ids=["a", "b"]),
+        cluster=EksClusterProps(name="prod", subnet_ids=["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]),
         node_groups={"general": ManagedNodeGroupOptions()}))
 
 

@@ -255,7 +255,7 @@ def test_bad_workload_identity(stack, props, field, value):
 
 def test_module_orders_node_groups_after_vpc_cni_addon_and_other_addons_after_nodes(synth_one):
     out = synth_one(lambda s: SecureEksCluster(s, "eks", props=SecureEksClusterProps(
-        cluster=EksClusterProps(name="prod", subnet_ids=["a", "b"]),
+        cluster=EksClusterProps(name="prod", subnet_ids=["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]),
         addon_identities={"vpc-cni": AddonIdentityOptions(permissions=vpc_cni()),
                           "autoscaler": AddonIdentityOptions(permissions=cluster_autoscaler(cluster_name="prod"))},
         node_groups={"general": ManagedNodeGroupOptions()},

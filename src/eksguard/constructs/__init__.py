@@ -1,5 +1,7 @@
 """eksguard's building blocks, one construct family per module."""
 
+from types import ModuleType as _ModuleType
+
 from eksguard.constructs._private import managed_policy_arn as aws_managed_policy_arn
 from eksguard.constructs._private import logs_key_policy
 from eksguard.constructs._private import partition as aws_partition
@@ -105,3 +107,9 @@ __all__ = [
     "node_volume_key_policy",
     "vpc_cni",
 ]
+
+
+def __dir__() -> list[str]:
+    """The public names and the public submodules: what ``dir()`` and completion offer."""
+    return sorted({*__all__, *(n for n, value in globals().items()
+                              if not n.startswith("_") and isinstance(value, _ModuleType))})

@@ -10,6 +10,7 @@ from enum import Enum
 from constructs import Construct
 
 from eksguard import _validation as v
+from eksguard._docs import documented
 from eksguard._framework import aws, construct_path
 from eksguard.constructs._private import partition
 
@@ -40,6 +41,7 @@ def access_policy_arn(scope: Construct, policy: AccessPolicy) -> str:
     return f"arn:{partition(scope)}:eks::aws:cluster-access-policy/{AccessPolicy(policy).value}"
 
 
+@documented
 @dataclass(frozen=True, kw_only=True)
 class AccessPolicyGrant:
     """One access policy granted to an entry, cluster-wide or in some namespaces.
@@ -50,12 +52,14 @@ class AccessPolicyGrant:
     """
 
     policy: AccessPolicy
+    """The EKS access policy granted."""
     scope: str = "cluster"
     """"cluster" or "namespace". Default: "cluster"."""
     namespaces: Sequence[str] = ()
     """The namespaces of a "namespace" grant. Default: () — required for that scope."""
 
 
+@documented
 @dataclass(frozen=True, kw_only=True)
 class AccessEntryOptions:
     """Everything about an access entry except its cluster; what
@@ -82,6 +86,7 @@ class AccessEntryOptions:
     """Kubernetes groups the principal joins, for your own RBAC bindings. Default: ()."""
 
 
+@documented
 @dataclass(frozen=True, kw_only=True)
 class AccessEntryProps(AccessEntryOptions):
     """Props of ``AccessEntry``: its options plus the cluster.
@@ -105,6 +110,9 @@ class AccessEntry(Construct):
             cluster_name=cluster.cluster_name, principal_arn=viewers_arn,
             grants=[AccessPolicyGrant(policy=AccessPolicy.VIEW, scope="namespace",
                                       namespaces=["shop"])]))
+
+    Properties: ``access_entry_arn``, ``principal_arn``, ``associations``. Its resource:
+    ``entry`` (``aws_eks_access_entry``).
     """
 
     def __init__(self, scope: Construct, id: str, *, props: AccessEntryProps) -> None:
@@ -114,7 +122,7 @@ class AccessEntry(Construct):
         self.entry = aws.eks_access_entry.EksAccessEntry(
             self, "entry", cluster_name=props.cluster_name, principal_arn=props.principal_arn,
             type=props.type, kubernetes_groups=list(props.kubernetes_groups) or None)
-        self.associations = [
+        self._associations = [
             aws.eks_access_policy_association.EksAccessPolicyAssociation(
                 self, f"policy-{AccessPolicy(grant.policy).value}-{index}",
                 cluster_name=props.cluster_name, principal_arn=self.entry.principal_arn,
@@ -124,8 +132,24 @@ class AccessEntry(Construct):
             for index, grant in enumerate(props.grants)
         ]
 
+    @property
+    def access_entry_arn(self) -> str:
+        """The access entry's ARN, known after apply."""
+        return self.entry.access_entry_arn
+
+    @property
+    def principal_arn(self) -> str:
+        """The IAM principal's ARN, as a reference to the entry (so users wait for it)."""
+        return self.entry.principal_arn
+
+    @property
+    def associations(self) -> Sequence[aws.eks_access_policy_association.EksAccessPolicyAssociation]:
+        """One ``aws_eks_access_policy_association`` per grant, in the props' order."""
+        return tuple(self._associations)
+
 
 def _validate(path: str, props: AccessEntryProps) -> None:
+    v.require_props(path, props, AccessEntryProps)
     v.require_match(path, "principal_arn", props.principal_arn, _PRINCIPAL, ALLOWED_PRINCIPAL)
     v.require_one_of(path, "type", props.type, ENTRY_TYPES)
     if props.type != "STANDARD" and props.grants:

@@ -13,6 +13,7 @@ from typing import Any
 from constructs import Construct
 
 from eksguard import _validation as v
+from eksguard._docs import documented
 from eksguard._framework import is_token
 from eksguard.constructs._private import account_id, partition, region_name
 from eksguard.constructs.irsa_role import ROLE_ARN_ANNOTATION, ServiceAccount
@@ -40,10 +41,17 @@ ALLOWED_HELM_CHART = (
 )
 IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 ALLOWED_ROLE_ARN = "an IAM role ARN such as 'arn:aws:iam::111122223333:role/cluster-autoscaler'"
+LOAD_BALANCER_CONTROLLER_UNSCOPED = (
+    "the AWS Load Balancer Controller's published policy: it creates security groups and creates, "
+    "changes and deletes listeners and rules on resources it cannot name in advance, without a "
+    "condition; its other writes are scoped to this cluster's elbv2.k8s.aws/cluster tag"
+)
+"""Why ``aws_load_balancer_controller()`` waives guardrail EKSG011 for its identity."""
 NODE_GROUPS_ANY_PARTITION = "arn:*:eks:*:*:nodegroup/{cluster_name}/*/*"
 """Without a scope the partition, region and account stay open, never the cluster."""
 
 
+@documented
 @dataclass(frozen=True, kw_only=True)
 class HelmChart:
     """The Helm chart that installs an add-on, and where its values configure the
@@ -76,6 +84,7 @@ class HelmChart:
 
     def __post_init__(self) -> None:
         path = "HelmChart"
+        v.require_field_types(path, self)
         v.require_match(path, "repository_url", self.repository_url, CHART_REPOSITORY_URL,
                         ALLOWED_CHART_REPOSITORY_URL)
         v.require_dns1123_label(path, "namespace", self.namespace)
@@ -85,6 +94,7 @@ class HelmChart:
                         VALUES_PATH, ALLOWED_VALUES_PATH)
 
 
+@documented
 @dataclass(frozen=True, kw_only=True)
 class AddonPermissions:
     """What one add-on's service account may do and, for add-ons installed by Helm, the
@@ -98,6 +108,7 @@ class AddonPermissions:
     """
 
     service_account: ServiceAccount
+    """The add-on's Kubernetes service account, the subject its role trusts."""
     addon_name: str | None = None
     """The EKS managed add-on that runs it. Default: None — installed some other way."""
     managed_policies: Sequence[str] = ()
@@ -107,8 +118,14 @@ class AddonPermissions:
     helm_chart: HelmChart | None = None
     """The Helm chart that installs the add-on, in ``service_account``'s namespace.
     Default: None — a managed add-on (``addon_name``) or installed some other way."""
+    guardrail_waivers: Mapping[str, str] = field(default_factory=dict)
+    """Guardrail rule id -> why these permissions are accepted anyway (at least 10
+    characters); ``SecureEksCluster.add_addon_identity`` waives each for the add-on's
+    identity, and the synth summary lists it. Default: none."""
 
     def __post_init__(self) -> None:
+        v.require_field_types("AddonPermissions", self)
+        v.require_inline_policies("AddonPermissions", "inline_policies", self.inline_policies)
         chart = self.helm_chart
         if chart is not None and not is_token(chart.namespace) and \
                 chart.namespace != self.service_account.namespace:
@@ -219,6 +236,7 @@ def cluster_autoscaler(*, cluster_name: str, scope: Construct | None = None) -> 
 
 
 def _zones(path: str, field_name: str, zone_arns: Sequence[str], allow_all: bool) -> list[str]:
+    v.require_sequence(path, field_name, zone_arns)
     if not zone_arns:
         v.fail(path, field_name, list(zone_arns), ALLOWED_HOSTED_ZONES)
     for arn in zone_arns:
@@ -288,7 +306,9 @@ def aws_load_balancer_controller(*, cluster_name: str, scope: Construct | None =
                                  vpc_id: str | None = None) -> AddonPermissions:
     """The AWS Load Balancer Controller's permissions, after its published policy, with
     every mutation scoped to resources tagged ``elbv2.k8s.aws/cluster = <this cluster>``
-    (the published policy accepts any cluster's tag).
+    (the published policy accepts any cluster's tag) except the few the published policy
+    leaves unconditioned (creating security groups, listener and rule changes): those are
+    its ``guardrail_waivers`` of EKSG011, which the synth summary lists.
 
     The controller reads its region and VPC from instance metadata unless the chart's
     ``region`` and ``vpcId`` are set, and eksguard's launch templates keep pods from
@@ -316,6 +336,7 @@ def aws_load_balancer_controller(*, cluster_name: str, scope: Construct | None =
     return AddonPermissions(
         service_account=ServiceAccount(namespace="kube-system", name="aws-load-balancer-controller"),
         helm_chart=chart,
+        guardrail_waivers={"EKSG011": LOAD_BALANCER_CONTROLLER_UNSCOPED},
         inline_policies={"aws-load-balancer-controller": _document(
             {"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": "*",
              "Condition": {"StringEquals": {"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"}}},

@@ -10,7 +10,9 @@ from typing import Any
 from constructs import Construct
 
 from eksguard import _validation as v
+from eksguard._docs import documented
 from eksguard._framework import aws, construct_path
+from eksguard.guardrails import allow_reason, waive_by_prop
 from eksguard.constructs._private import (
     attach_policies,
     logs_key_policy,
@@ -54,13 +56,15 @@ ALLOWED_CLUSTER_NAME = (
 ALLOWED_KUBERNETES_VERSION = "a Kubernetes minor version such as '1.35'"
 ALLOWED_SUBNETS = "at least two subnet ids, in at least two availability zones"
 ALLOWED_INTERNET_ENDPOINT = (
-    "CIDRs narrower than 0.0.0.0/0; opening the API endpoint to the internet needs "
-    "allow_public_endpoint_from_internet=True"
+    "CIDRs narrower than 0.0.0.0/0; opening the API endpoint to the internet takes the reason, "
+    'allow_public_endpoint_from_internet="<why, at least 10 characters>", which is also the '
+    "waiver of guardrail EKSG008 that the synth summary lists"
 )
 ALLOWED_NO_ENDPOINT = "at least one endpoint: the private one, or public_access_cidrs"
 KMS_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey")
 
 
+@documented
 @dataclass(frozen=True, kw_only=True)
 class EksClusterProps:
     """Props of ``EksCluster``.
@@ -91,8 +95,12 @@ class EksClusterProps:
     """CIDRs allowed to reach a public API endpoint; empty keeps the public endpoint off.
     Default: () — no public endpoint."""
 
-    allow_public_endpoint_from_internet: bool = False
-    """Allow ``0.0.0.0/0`` in ``public_access_cidrs``. Default: False."""
+    allow_public_endpoint_from_internet: bool | str = False
+    """The reason to allow ``0.0.0.0/0`` in ``public_access_cidrs`` (at least 10
+    characters, e.g. "CI runners without VPN; reviewed by SecOps 2026-11"); it is also the
+    waiver of guardrail EKSG008 for this cluster, listed in the synth summary. ``True`` is
+    deprecated (a waiver with no reason). Default: False — the endpoint is never open to
+    the internet."""
 
     security_group_ids: Sequence[str] = ()
     """Extra security groups for the control-plane interfaces. Default: () — only the
@@ -145,12 +153,21 @@ class EksCluster(Construct):
         cluster = EksCluster(stack, "cluster", props=EksClusterProps(
             name="prod", subnet_ids=[subnet_a.id, subnet_b.id]))
         cluster.oidc_issuer_url  # token for the OIDC provider
+
+    Properties: ``cluster_name``, ``cluster_arn``, ``cluster_endpoint``,
+    ``certificate_authority_data``, ``oidc_issuer_url``, ``cluster_security_group_id``,
+    ``role_arn``, ``kms_key_arn``, ``log_group_name``. Its resources: ``cluster``
+    (``aws_eks_cluster``), ``log_group``, and ``role`` and ``kms_key`` (None when the props
+    give an ARN).
     """
 
     def __init__(self, scope: Construct, id: str, *, props: EksClusterProps) -> None:
         super().__init__(scope, id)
         self.props = props
         _validate(construct_path(self), props)
+        # The one decision that opens the endpoint also accepts guardrail EKSG008 for it.
+        waive_by_prop(self, rule="EKSG008", props="EksClusterProps", field="allow_public_endpoint_from_internet",
+                      value=props.allow_public_endpoint_from_internet)
 
         depends_on: list[Any] = []
         if props.kms_key_arn is None:
@@ -161,10 +178,10 @@ class EksCluster(Construct):
                 policy=logs_key_policy(self, f"/aws/eks/{props.name}/cluster"),
                 tags=dict(props.tags),
             )
-            self.kms_key_arn: str = self.kms_key.arn
+            self._kms_key_arn: str = self.kms_key.arn
         else:
             self.kms_key = None
-            self.kms_key_arn = props.kms_key_arn
+            self._kms_key_arn = props.kms_key_arn
 
         if props.role_arn is None:
             self.role = aws.iam_role.IamRole(
@@ -174,7 +191,7 @@ class EksCluster(Construct):
                     "eks.amazonaws.com", ("sts:AssumeRole", "sts:TagSession")),
                 tags=dict(props.tags),
             )
-            self.role_arn: str = self.role.arn
+            self._role_arn: str = self.role.arn
             depends_on += attach_policies(
                 self, self.role, [managed_policy_arn(self, "AmazonEKSClusterPolicy")])
             depends_on += put_inline_policies(self, self.role, {
@@ -184,7 +201,7 @@ class EksCluster(Construct):
             })
         else:
             self.role = None
-            self.role_arn = props.role_arn
+            self._role_arn = props.role_arn
 
         log_key = props.log_kms_key_arn or (self.kms_key.arn if self.kms_key else None)
         self.log_group = aws.cloudwatch_log_group.CloudwatchLogGroup(
@@ -231,19 +248,43 @@ class EksCluster(Construct):
 
     @property
     def cluster_name(self) -> str:
+        """The cluster's name, as a Terraform reference (so dependents wait for the cluster)."""
         return self.cluster.name
 
     @property
     def cluster_arn(self) -> str:
+        """The cluster's ARN, known after apply."""
         return self.cluster.arn
 
     @property
     def cluster_endpoint(self) -> str:
+        """The Kubernetes API server URL, known after apply."""
         return self.cluster.endpoint
 
     @property
     def certificate_authority_data(self) -> str:
+        """The base64 CA certificate of the API server, for a kubeconfig; known after apply."""
         return self.cluster.certificate_authority.get(0).data
+
+    @property
+    def cluster_security_group_id(self) -> str:
+        """The security group EKS creates for the control plane and managed nodes."""
+        return self.cluster.vpc_config.cluster_security_group_id
+
+    @property
+    def role_arn(self) -> str:
+        """The cluster role's ARN: the one created, or ``props.role_arn``."""
+        return self._role_arn
+
+    @property
+    def kms_key_arn(self) -> str:
+        """The secrets-encryption key's ARN: the one created, or ``props.kms_key_arn``."""
+        return self._kms_key_arn
+
+    @property
+    def log_group_name(self) -> str:
+        """The control-plane log group, ``/aws/eks/<name>/cluster``."""
+        return self.log_group.name
 
     @property
     def oidc_issuer_url(self) -> str:
@@ -252,16 +293,20 @@ class EksCluster(Construct):
 
 
 def _validate(path: str, props: EksClusterProps) -> None:
+    v.require_props(path, props, EksClusterProps)
     v.require_match(path, "name", props.name, CLUSTER_NAME, ALLOWED_CLUSTER_NAME)
     v.require_match(path, "kubernetes_version", props.kubernetes_version, KUBERNETES_VERSION,
                     ALLOWED_KUBERNETES_VERSION)
     if not v.is_token(props.subnet_ids) and len(props.subnet_ids) < 2:
         v.fail(path, "subnet_ids", list(props.subnet_ids), ALLOWED_SUBNETS)
-    v.require_arn(path, "role_arn", props.role_arn)
-    v.require_arn(path, "kms_key_arn", props.kms_key_arn)
-    v.require_arn(path, "log_kms_key_arn", props.log_kms_key_arn)
+    v.require_subnet_ids(path, "subnet_ids", props.subnet_ids)
+    v.require_security_group_ids(path, "security_group_ids", props.security_group_ids)
+    v.require_role_arn(path, "role_arn", props.role_arn)
+    v.require_kms_key_arn(path, "kms_key_arn", props.kms_key_arn)
+    v.require_kms_key_arn(path, "log_kms_key_arn", props.log_kms_key_arn)
     v.require_ipv4_cidrs(path, "public_access_cidrs", props.public_access_cidrs)
-    if INTERNET in props.public_access_cidrs and not props.allow_public_endpoint_from_internet:
+    allowed = allow_reason(path, "allow_public_endpoint_from_internet", props.allow_public_endpoint_from_internet)
+    if INTERNET in props.public_access_cidrs and allowed is None:
         v.fail(path, "public_access_cidrs", list(props.public_access_cidrs), ALLOWED_INTERNET_ENDPOINT)
     if not props.endpoint_private_access and not props.public_access_cidrs:
         v.fail(path, "endpoint_private_access", False, ALLOWED_NO_ENDPOINT)

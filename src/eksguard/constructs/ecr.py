@@ -25,6 +25,7 @@ PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:Get
 def ecr_pull_policy(repository_arns: Sequence[str], *, path: str = "ecr_pull_policy") -> dict[str, Any]:
     """A policy document that pulls from the given repositories only; the registry token
     (``ecr:GetAuthorizationToken``) has no resource scope in IAM."""
+    v.require_sequence(path, "repository_arns", repository_arns)
     v.require_non_empty(path, "repository_arns", list(repository_arns))
     for arn in repository_arns:
         v.require_match(path, "repository_arns", arn, ECR_REPOSITORY_ARN, ALLOWED_REPOSITORY_ARN)
@@ -44,6 +45,8 @@ class RegistryPullSecret(Construct):
         secret = RegistryPullSecret(stack, "ghcr", name="ghcr", namespace="shop",
                                     secret_arn="arn:aws:secretsmanager:...:secret:ghcr-AbCdEf")
         TerraformOutput(stack, "ghcr_pull_secret", value=secret.manifest, sensitive=True)
+
+    Properties: ``name``, ``manifest``.
     """
 
     def __init__(self, scope: Construct, id: str, *, name: str, namespace: str, secret_arn: str) -> None:
@@ -52,13 +55,23 @@ class RegistryPullSecret(Construct):
         v.require_dns1123_subdomain(path, "name", name)
         v.require_dns1123_label(path, "namespace", namespace)
         v.require_match(path, "secret_arn", secret_arn, SECRET_ARN, ALLOWED_SECRET_ARN)
-        self.name = name
+        self._name = name
         version = aws.data_aws_secretsmanager_secret_version.DataAwsSecretsmanagerSecretVersion(
             self, "docker-config", secret_id=secret_arn)
-        self.manifest: Any = {
+        self._manifest: dict[str, Any] = {
             "apiVersion": "v1",
             "kind": "Secret",
             "type": "kubernetes.io/dockerconfigjson",
             "metadata": {"name": name, "namespace": namespace},
             "data": {".dockerconfigjson": Fn.base64encode(version.secret_string)},
         }
+
+    @property
+    def name(self) -> str:
+        """The Kubernetes Secret's name, what a pod spec's ``imagePullSecrets`` lists."""
+        return self._name
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """The Secret manifest; its data is a sensitive Terraform value until apply."""
+        return self._manifest

@@ -12,6 +12,7 @@ from typing import Any
 from constructs import Construct
 
 from eksguard import _validation as v
+from eksguard._docs import documented
 from eksguard._framework import construct_path
 from eksguard.constructs._private import create_role, policy_document
 from eksguard.constructs.oidc_provider import STS_AUDIENCE, ClusterOidcProvider
@@ -27,6 +28,7 @@ ALLOWED_SERVICE_ACCOUNT_PATTERN = (
 ALLOWED_SUBJECTS = "at least one entry in service_accounts or service_account_patterns"
 
 
+@documented
 @dataclass(frozen=True, kw_only=True)
 class ServiceAccount:
     """A Kubernetes service account, matched exactly.
@@ -37,13 +39,17 @@ class ServiceAccount:
     """
 
     namespace: str
+    """The service account's namespace."""
     name: str
+    """The service account's name."""
 
     @property
     def subject(self) -> str:
+        """The token's ``sub`` claim: ``system:serviceaccount:<namespace>:<name>``."""
         return f"system:serviceaccount:{self.namespace}:{self.name}"
 
 
+@documented
 @dataclass(frozen=True, kw_only=True)
 class ServiceAccountPattern:
     """Service accounts of one exact namespace whose names match a ``StringLike``
@@ -55,6 +61,7 @@ class ServiceAccountPattern:
     """
 
     namespace: str
+    """The one namespace the service accounts are in; never a wildcard."""
     name: str
     """A ``StringLike`` pattern of service-account names (``*`` and ``?``)."""
 
@@ -75,9 +82,11 @@ class ServiceAccountPattern:
 
     @property
     def subject(self) -> str:
+        """The ``StringLike`` pattern of the ``sub`` claim."""
         return f"system:serviceaccount:{self.namespace}:{self.name}"
 
 
+@documented
 @dataclass(frozen=True, kw_only=True)
 class IrsaRoleOptions:
     """Everything about an IRSA role except the OIDC provider; what
@@ -126,6 +135,7 @@ class IrsaRoleOptions:
     """Tags on the role. Default: none."""
 
 
+@documented
 @dataclass(frozen=True, kw_only=True)
 class IrsaRoleProps(IrsaRoleOptions):
     """Props of ``IrsaRole``: its options plus the OIDC provider it trusts.
@@ -151,6 +161,9 @@ class IrsaRole(Construct):
             service_accounts=[ServiceAccount(namespace="app", name="api")],
             managed_policy_arns=["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]))
         role.service_account_manifests()
+
+    Properties: ``role_arn``, ``role_name``. Its resources: ``role`` (``aws_iam_role``) and
+    ``attachments`` (its policy resources).
     """
 
     def __init__(self, scope: Construct, id: str, *, props: IrsaRoleProps) -> None:
@@ -173,10 +186,12 @@ class IrsaRole(Construct):
 
     @property
     def role_arn(self) -> str:
+        """The role's ARN, known after apply: the service accounts' annotation."""
         return self.role.arn
 
     @property
     def role_name(self) -> str:
+        """The role's name, as a Terraform reference."""
         return self.role.name
 
     def service_account_manifests(self) -> list[dict[str, Any]]:
@@ -227,6 +242,7 @@ def irsa_trust_policy(*, provider_arn: str, issuer_host: str,
 
 
 def _validate(path: str, props: IrsaRoleProps) -> None:
+    v.require_props(path, props, IrsaRoleProps)
     if not props.service_accounts and not props.service_account_patterns:
         v.fail(path, "service_accounts", [], ALLOWED_SUBJECTS)
     for sa in props.service_accounts:
@@ -237,9 +253,9 @@ def _validate(path: str, props: IrsaRoleProps) -> None:
         v.require_match(path, "service_account_patterns.name", pattern.name,
                         SERVICE_ACCOUNT_PATTERN, ALLOWED_SERVICE_ACCOUNT_PATTERN)
     v.require_role_name(path, "role_name", props.role_name)
-    v.require_policy_arns(path, "managed_policy_arns", props.managed_policy_arns)
-    v.require_inline_policy_names(path, "inline_policies", props.inline_policies)
-    v.require_arn(path, "permissions_boundary_arn", props.permissions_boundary_arn)
+    v.require_managed_policy_arns(path, "managed_policy_arns", props.managed_policy_arns)
+    v.require_inline_policies(path, "inline_policies", props.inline_policies)
+    v.require_boundary_arn(path, "permissions_boundary_arn", props.permissions_boundary_arn)
     v.require_int_range(path, "max_session_duration_seconds", props.max_session_duration_seconds,
                         3600, 43200)
     if props.token_expiration_seconds is not None:

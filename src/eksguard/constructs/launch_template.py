@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from constructs import Construct
 
 from eksguard import _validation as v
+from eksguard._docs import documented
 from eksguard._framework import Token, aws, construct_path
+from eksguard.guardrails import allow_reason, waive_by_prop
 from eksguard.constructs._private import account_id, name_prefix_from_id, partition, policy_document
 
 DEFAULT_HOP_LIMIT = 1
@@ -30,13 +32,15 @@ BOTTLEROCKET_DATA_DEVICE_NAME = "/dev/xvdb"
 
 VOLUME_TYPES = ("gp2", "gp3", "io1", "io2")
 ALLOWED_HOP_LIMIT_ABOVE_TWO = (
-    "1 (default) or 2; a larger hop limit lets containers reach instance metadata and needs "
-    "allow_hop_limit_above_two=True"
+    "1 (default) or 2; a larger hop limit lets containers reach instance metadata and takes the "
+    'reason, allow_hop_limit_above_two="<why, at least 10 characters>", which is also the waiver '
+    "of guardrail EKSG002 that the synth summary lists"
 )
 ALLOWED_DEVICE_NAME = "a device name such as '/dev/xvda'"
 ALLOWED_OS_DEVICE_NAME = "a device name such as '/dev/xvda', other than root_device_name"
 
 
+@documented
 @dataclass(frozen=True, kw_only=True)
 class Imdsv2LaunchTemplateProps:
     """Props of ``Imdsv2LaunchTemplate``. Every field is optional.
@@ -49,8 +53,11 @@ class Imdsv2LaunchTemplateProps:
     http_put_response_hop_limit: int = DEFAULT_HOP_LIMIT
     """IMDS hop limit; 2 keeps instance metadata reachable from pods. Default: 1."""
 
-    allow_hop_limit_above_two: bool = False
-    """Accept a hop limit from 3 to 64. Default: False."""
+    allow_hop_limit_above_two: bool | str = False
+    """The reason to accept a hop limit from 3 to 64 (at least 10 characters, e.g. "vendor
+    agent in a container reads IMDS until v5"); it is also the waiver of guardrail EKSG002
+    for this template, listed in the synth summary. ``True`` is deprecated (a waiver with no
+    reason). Default: False — at most 2."""
 
     root_volume_size_gib: int = DEFAULT_ROOT_VOLUME_SIZE_GIB
     """Size of the encrypted root volume in GiB. Default: 50."""
@@ -83,6 +90,9 @@ class Imdsv2LaunchTemplate(Construct):
 
         template = Imdsv2LaunchTemplate(stack, "nodes-lt")
         template.launch_template_id, template.latest_version
+
+    Properties: ``launch_template_id``, ``latest_version``. Its resource:
+    ``launch_template`` (``aws_launch_template``).
     """
 
     def __init__(self, scope: Construct, id: str, *,
@@ -90,6 +100,9 @@ class Imdsv2LaunchTemplate(Construct):
         super().__init__(scope, id)
         self.props = props = props or Imdsv2LaunchTemplateProps()
         _validate(construct_path(self), props)
+        # The one decision that raises the hop limit also accepts guardrail EKSG002 for it.
+        waive_by_prop(self, rule="EKSG002", props="Imdsv2LaunchTemplateProps", field="allow_hop_limit_above_two",
+                      value=props.allow_hop_limit_above_two)
 
         tags = dict(props.tags)
         lt = aws.launch_template
@@ -129,6 +142,7 @@ class Imdsv2LaunchTemplate(Construct):
 
     @property
     def launch_template_id(self) -> str:
+        """The launch template's ID, known after apply."""
         return self.launch_template.id
 
     @property
@@ -138,9 +152,10 @@ class Imdsv2LaunchTemplate(Construct):
 
 
 def _validate(path: str, props: Imdsv2LaunchTemplateProps) -> None:
+    v.require_props(path, props, Imdsv2LaunchTemplateProps)
     v.require_int_range(path, "http_put_response_hop_limit", props.http_put_response_hop_limit, 1, 64)
-    if (props.http_put_response_hop_limit > WORKLOADS_ON_NODE_CREDENTIALS_HOP_LIMIT
-            and not props.allow_hop_limit_above_two):
+    allowed = allow_reason(path, "allow_hop_limit_above_two", props.allow_hop_limit_above_two)
+    if props.http_put_response_hop_limit > WORKLOADS_ON_NODE_CREDENTIALS_HOP_LIMIT and allowed is None:
         v.fail(path, "http_put_response_hop_limit", props.http_put_response_hop_limit,
                ALLOWED_HOP_LIMIT_ABOVE_TWO)
     v.require_int_range(path, "root_volume_size_gib", props.root_volume_size_gib, 1, 16384)
@@ -150,7 +165,7 @@ def _validate(path: str, props: Imdsv2LaunchTemplateProps) -> None:
     if props.os_device_name is not None and (not props.os_device_name.startswith("/dev/")
                                              or props.os_device_name == props.root_device_name):
         v.fail(path, "os_device_name", props.os_device_name, ALLOWED_OS_DEVICE_NAME)
-    v.require_arn(path, "root_volume_kms_key_id", props.root_volume_kms_key_id)
+    v.require_kms_key(path, "root_volume_kms_key_id", props.root_volume_kms_key_id)
 
 
 def props_for_ami_type(ami_type: str) -> Imdsv2LaunchTemplateProps:

@@ -15,6 +15,7 @@ from typing import Any
 from constructs import Construct
 
 from eksguard import _validation as v
+from eksguard._docs import documented
 from eksguard._framework import Fn, TerraformResourceLifecycle, aws, construct_path, core
 from eksguard.constructs._private import (
     account_id,
@@ -117,6 +118,7 @@ ALLOWED_INTERFACE_ENDPOINT = (
 ALLOWED_UNIQUE_ENDPOINTS = "each service once"
 
 
+@documented
 @dataclass(frozen=True, kw_only=True)
 class ClusterNetworkProps:
     """Props of ``ClusterNetwork``.
@@ -175,6 +177,12 @@ class ClusterNetwork(Construct):
         network = ClusterNetwork(stack, "network", props=ClusterNetworkProps(cluster_name="prod"))
         EksCluster(stack, "eks", props=EksClusterProps(
             name="prod", subnet_ids=network.private_subnet_ids))
+
+    Properties: ``vpc_id``, ``vpc_cidr_block``, ``private_subnet_ids``,
+    ``private_route_table_ids``, ``public_subnet_ids``, ``endpoint_security_group_id``,
+    ``interface_endpoints``, ``s3_gateway_endpoint``, ``flow_log``. Its resources: ``vpc``,
+    ``private_subnets``, ``private_route_tables``, ``public_subnets`` and ``nat_gateways``
+    (empty without NAT), ``endpoint_security_group``, ``default_security_group``.
     """
 
     def __init__(self, scope: Construct, id: str, *, props: ClusterNetworkProps) -> None:
@@ -399,6 +407,7 @@ class ClusterNetwork(Construct):
 
 def _validate(path: str, props: ClusterNetworkProps) -> int:
     """Checks the props and returns the number of AZs."""
+    v.require_props(path, props, ClusterNetworkProps)
     v.require_match(path, "cluster_name", props.cluster_name, CLUSTER_NAME, ALLOWED_CLUSTER_NAME)
     _require_vpc_cidr(path, props.cidr_block)
     az_count = _require_zones(path, props)

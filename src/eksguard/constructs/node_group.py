@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from constructs import Construct
 
 from eksguard import _validation as v
+from eksguard._docs import documented
 from eksguard._framework import TerraformResourceLifecycle, aws, construct_path
 from eksguard.constructs.launch_template import (
     BOTTLEROCKET_DATA_DEVICE_NAME,
@@ -40,6 +41,7 @@ ALLOWED_BOTTLEROCKET_DEVICE = (
 )
 
 
+@documented
 @dataclass(frozen=True, kw_only=True)
 class Taint:
     """A Kubernetes taint put on every node of the group.
@@ -50,12 +52,14 @@ class Taint:
     """
 
     key: str
+    """The taint key, a Kubernetes label key."""
     effect: str
     """One of "NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"."""
     value: str = ""
     """The taint value. Default: "" (no value)."""
 
 
+@documented
 @dataclass(frozen=True, kw_only=True)
 class ManagedNodeGroupOptions:
     """Everything about a managed node group except its cluster; what
@@ -120,6 +124,7 @@ class ManagedNodeGroupOptions:
     """Tags on the node group and the resources it creates. Default: none."""
 
 
+@documented
 @dataclass(frozen=True, kw_only=True)
 class ManagedNodeGroupProps(ManagedNodeGroupOptions):
     """Props of ``ManagedNodeGroup``: its options plus the cluster.
@@ -141,19 +146,24 @@ class ManagedNodeGroup(Construct):
 
     Example::
 
-        ManagedNodeGroup(stack, "general", props=ManagedNodeGroupProps(
+        group = ManagedNodeGroup(stack, "general", props=ManagedNodeGroupProps(
             cluster_name=cluster.cluster_name, subnet_ids=[a.id, b.id]))
+        group.node_role.role_arn
+
+    Properties: ``node_group_name``, ``node_group_arn``, ``node_role``, ``launch_template``.
+    Its resource: ``node_group`` (``aws_eks_node_group``).
     """
 
     def __init__(self, scope: Construct, id: str, *, props: ManagedNodeGroupProps) -> None:
         super().__init__(scope, id)
         self.props = props
         path = construct_path(self)
+        v.require_props(path, props, ManagedNodeGroupProps)
         node_group_name = props.node_group_name or id
         _validate(path, props, node_group_name)
 
-        self.node_role = props.node_role or NodeRole(self, "node-role")
-        self.launch_template = props.launch_template or Imdsv2LaunchTemplate(
+        self._node_role = props.node_role or NodeRole(self, "node-role")
+        self._launch_template = props.launch_template or Imdsv2LaunchTemplate(
             self, "launch-template", props=props_for_ami_type(props.ami_type))
         update_config: dict[str, int] = (
             {"max_unavailable_percentage": props.max_unavailable_percentage}
@@ -191,16 +201,29 @@ class ManagedNodeGroup(Construct):
 
     @property
     def node_group_arn(self) -> str:
+        """The node group's ARN, known after apply."""
         return self.node_group.arn
 
     @property
     def node_group_name(self) -> str:
+        """The node group's name, as a Terraform reference."""
         return self.node_group.node_group_name
+
+    @property
+    def node_role(self) -> NodeRole:
+        """The nodes' IAM role: ``props.node_role``, or the one created (``role_arn``, ``role_name``)."""
+        return self._node_role
+
+    @property
+    def launch_template(self) -> Imdsv2LaunchTemplate:
+        """The nodes' launch template: ``props.launch_template``, or the IMDSv2 one created."""
+        return self._launch_template
 
 
 def _validate(path: str, props: ManagedNodeGroupProps, node_group_name: str) -> None:
     v.require_match(path, "node_group_name", node_group_name, NODE_GROUP_NAME, ALLOWED_NODE_GROUP_NAME)
     v.require_non_empty(path, "subnet_ids", props.subnet_ids)
+    v.require_subnet_ids(path, "subnet_ids", props.subnet_ids)
     v.require_non_empty(path, "instance_types", props.instance_types)
     for instance_type in props.instance_types:
         v.require_match(path, "instance_types", instance_type, INSTANCE_TYPE, ALLOWED_INSTANCE_TYPE)

@@ -10,6 +10,7 @@ from typing import Any
 from constructs import Construct
 
 from eksguard import _validation as v
+from eksguard._docs import documented
 from eksguard._framework import aws, construct_path
 from eksguard.constructs._private import (
     create_role,
@@ -32,6 +33,7 @@ class EcrAccess(str, Enum):
     """Pull, list and describe: what older tooling on the node may expect."""
 
 
+@documented
 @dataclass(frozen=True, kw_only=True)
 class NodeRoleProps:
     """Props of ``NodeRole``. Every field is optional.
@@ -77,6 +79,9 @@ class NodeRole(Construct):
     Example::
 
         role = NodeRole(stack, "nodes", props=NodeRoleProps(attach_vpc_cni_policy=False))
+
+    Properties: ``role_arn``, ``role_name``. Its resources: ``role`` (``aws_iam_role``),
+    ``attachments``, and ``instance_profile`` (None unless ``props.instance_profile``).
     """
 
     def __init__(self, scope: Construct, id: str, *, props: NodeRoleProps | None = None) -> None:
@@ -102,20 +107,23 @@ class NodeRole(Construct):
 
     @property
     def role_arn(self) -> str:
+        """The role's ARN, known after apply."""
         return self.role.arn
 
     @property
     def role_name(self) -> str:
+        """The role's name, as a Terraform reference."""
         return self.role.name
 
 
 def _validate(path: str, props: NodeRoleProps) -> None:
+    v.require_props(path, props, NodeRoleProps)
     v.require_role_name(path, "role_name", props.role_name)
     try:
         EcrAccess(props.ecr_access)
     except ValueError:
         v.fail(path, "ecr_access", props.ecr_access, "an EcrAccess member: " + ", ".join(
             e.name for e in EcrAccess))
-    v.require_policy_arns(path, "managed_policy_arns", props.managed_policy_arns)
-    v.require_inline_policy_names(path, "inline_policies", props.inline_policies)
-    v.require_arn(path, "permissions_boundary_arn", props.permissions_boundary_arn)
+    v.require_managed_policy_arns(path, "managed_policy_arns", props.managed_policy_arns)
+    v.require_inline_policies(path, "inline_policies", props.inline_policies)
+    v.require_boundary_arn(path, "permissions_boundary_arn", props.permissions_boundary_arn)

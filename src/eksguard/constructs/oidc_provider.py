@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from constructs import Construct
 
 from eksguard import _validation as v
+from eksguard._docs import documented
 from eksguard._framework import Fn, TerraformLocal, aws, construct_path
 
 STS_AUDIENCE = "sts.amazonaws.com"
@@ -18,6 +19,7 @@ _THUMBPRINT = re.compile(r"^[0-9a-fA-F]{40}$")
 ALLOWED_THUMBPRINT = "a 40-character hexadecimal SHA-1 thumbprint"
 
 
+@documented
 @dataclass(frozen=True, kw_only=True)
 class ClusterOidcProviderProps:
     """Props of ``ClusterOidcProvider``.
@@ -51,12 +53,16 @@ class ClusterOidcProvider(Construct):
 
         oidc = ClusterOidcProvider(stack, "oidc", props=ClusterOidcProviderProps(
             issuer_url=cluster.oidc_issuer_url))
+
+    Properties: ``provider_arn``, ``issuer_host``. Its resource: ``provider``
+    (``aws_iam_openid_connect_provider``).
     """
 
     def __init__(self, scope: Construct, id: str, *, props: ClusterOidcProviderProps) -> None:
         super().__init__(scope, id)
         self.props = props
         path = construct_path(self)
+        v.require_props(path, props, ClusterOidcProviderProps)
         v.require_non_empty(path, "client_ids", props.client_ids)
         for thumbprint in props.thumbprints:
             v.require_match(path, "thumbprints", thumbprint, _THUMBPRINT, ALLOWED_THUMBPRINT)
@@ -74,6 +80,7 @@ class ClusterOidcProvider(Construct):
 
     @property
     def provider_arn(self) -> str:
+        """The provider's ARN, the ``Federated`` principal of IRSA trust policies."""
         return self.provider.arn
 
     @property

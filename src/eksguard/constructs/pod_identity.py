@@ -9,6 +9,7 @@ from typing import Any
 from constructs import Construct
 
 from eksguard import _validation as v
+from eksguard._docs import documented
 from eksguard._framework import TerraformStack, aws, construct_path
 from eksguard.constructs._private import (
     account_id,
@@ -26,6 +27,7 @@ POD_IDENTITY_AGENT_ADDON = "eks-pod-identity-agent"
 ALLOWED_SERVICE_ACCOUNTS = "at least one service account"
 
 
+@documented
 @dataclass(frozen=True, kw_only=True)
 class PodIdentityRoleOptions:
     """Everything about a Pod Identity role except its cluster.
@@ -67,6 +69,7 @@ class PodIdentityRoleOptions:
     """Tags on the role and associations. Default: none."""
 
 
+@documented
 @dataclass(frozen=True, kw_only=True)
 class PodIdentityRoleProps(PodIdentityRoleOptions):
     """Props of ``PodIdentityRole``: its options plus the cluster.
@@ -89,6 +92,10 @@ class PodIdentityRole(Construct):
         PodIdentityRole(stack, "cart", props=PodIdentityRoleProps(
             cluster_name=cluster.cluster_name,
             service_accounts=[ServiceAccount(namespace="shop", name="cart")]))
+
+    Properties: ``role_arn``, ``role_name``, ``associations``. Its resources: ``role``
+    (``aws_iam_role``), ``attachments`` (its policy resources), and ``agent`` (the
+    ``eks-pod-identity-agent`` add-on, None unless ``props.install_agent``).
     """
 
     def __init__(self, scope: Construct, id: str, *, props: PodIdentityRoleProps) -> None:
@@ -103,7 +110,7 @@ class PodIdentityRole(Construct):
             permissions_boundary_arn=props.permissions_boundary_arn, tags=props.tags)
         self.agent = pod_identity_agent(self, props.cluster_name) if props.install_agent else None
         # The role can act before any pod receives it.
-        self.associations = [
+        self._associations = [
             aws.eks_pod_identity_association.EksPodIdentityAssociation(
                 self, f"association-{sa.namespace}-{sa.name}",
                 cluster_name=props.cluster_name, namespace=sa.namespace, service_account=sa.name,
@@ -113,7 +120,18 @@ class PodIdentityRole(Construct):
 
     @property
     def role_arn(self) -> str:
+        """The role's ARN, known after apply."""
         return self.role.arn
+
+    @property
+    def role_name(self) -> str:
+        """The role's name, as a Terraform reference."""
+        return self.role.name
+
+    @property
+    def associations(self) -> Sequence[aws.eks_pod_identity_association.EksPodIdentityAssociation]:
+        """One ``aws_eks_pod_identity_association`` per service account, in the props' order."""
+        return tuple(self._associations)
 
 
 def pod_identity_trust_policy(scope: Construct, cluster_name: str,
@@ -148,12 +166,13 @@ def pod_identity_agent(scope: Construct, cluster_name: str) -> Any:
 
 
 def _validate(path: str, props: PodIdentityRoleProps) -> None:
+    v.require_props(path, props, PodIdentityRoleProps)
     if not props.service_accounts:
         v.fail(path, "service_accounts", list(props.service_accounts), ALLOWED_SERVICE_ACCOUNTS)
     for sa in props.service_accounts:
         v.require_dns1123_label(path, "service_accounts.namespace", sa.namespace)
         v.require_dns1123_subdomain(path, "service_accounts.name", sa.name)
     v.require_role_name(path, "role_name", props.role_name)
-    v.require_policy_arns(path, "managed_policy_arns", props.managed_policy_arns)
-    v.require_inline_policy_names(path, "inline_policies", props.inline_policies)
-    v.require_arn(path, "permissions_boundary_arn", props.permissions_boundary_arn)
+    v.require_managed_policy_arns(path, "managed_policy_arns", props.managed_policy_arns)
+    v.require_inline_policies(path, "inline_policies", props.inline_policies)
+    v.require_boundary_arn(path, "permissions_boundary_arn", props.permissions_boundary_arn)

@@ -10,6 +10,7 @@ from typing import Any
 from constructs import Construct
 
 from eksguard import _validation as v
+from eksguard._docs import documented
 from eksguard._framework import construct_path
 from eksguard.constructs.irsa_role import IrsaRole, IrsaRoleProps, ServiceAccount
 from eksguard.constructs.oidc_provider import ClusterOidcProvider
@@ -20,6 +21,7 @@ ALLOWED_OIDC = "an oidc_provider when mode is 'irsa' or 'both'"
 ALLOWED_CLUSTER = "a cluster_name when mode is 'pod_identity' or 'both'"
 
 
+@documented
 @dataclass(frozen=True, kw_only=True)
 class WorkloadIdentityProps:
     """Props of ``WorkloadIdentity``.
@@ -70,12 +72,16 @@ class WorkloadIdentity(Construct):
             service_account=ServiceAccount(namespace="shop", name="cart"),
             mode="both", oidc_provider=oidc, cluster_name=cluster.cluster_name))
         identity.service_account_manifest()
+
+    Properties: ``irsa_role``, ``pod_identity_role`` (each None when the mode leaves it
+    out), ``role_arns``.
     """
 
     def __init__(self, scope: Construct, id: str, *, props: WorkloadIdentityProps) -> None:
         super().__init__(scope, id)
         self.props = props
         path = construct_path(self)
+        v.require_props(path, props, WorkloadIdentityProps)
         v.require_one_of(path, "mode", props.mode, MODES)
         if props.mode in ("irsa", "both") and props.oidc_provider is None:
             v.fail(path, "oidc_provider", None, ALLOWED_OIDC)
@@ -83,18 +89,31 @@ class WorkloadIdentity(Construct):
             v.fail(path, "cluster_name", None, ALLOWED_CLUSTER)
         for secret in props.image_pull_secrets:
             v.require_dns1123_subdomain(path, "image_pull_secrets", secret)
+        v.require_managed_policy_arns(path, "managed_policy_arns", props.managed_policy_arns)
+        v.require_inline_policies(path, "inline_policies", props.inline_policies)
         common: dict[str, Any] = {"managed_policy_arns": props.managed_policy_arns,
                                   "inline_policies": props.inline_policies, "tags": props.tags}
-        self.irsa_role = IrsaRole(self, "irsa", props=IrsaRoleProps(
+        self._irsa_role = IrsaRole(self, "irsa", props=IrsaRoleProps(
             oidc_provider=props.oidc_provider, service_accounts=[props.service_account], **common),
         ) if props.mode in ("irsa", "both") else None
-        self.pod_identity_role = PodIdentityRole(self, "pod-identity", props=PodIdentityRoleProps(
+        self._pod_identity_role = PodIdentityRole(self, "pod-identity", props=PodIdentityRoleProps(
             cluster_name=props.cluster_name, service_accounts=[props.service_account],
             install_agent=props.install_agent, **common),
         ) if props.mode in ("pod_identity", "both") else None
 
     @property
+    def irsa_role(self) -> IrsaRole | None:
+        """The IRSA role, for modes "irsa" and "both"; else None."""
+        return self._irsa_role
+
+    @property
+    def pod_identity_role(self) -> PodIdentityRole | None:
+        """The Pod Identity role, for modes "pod_identity" and "both"; else None."""
+        return self._pod_identity_role
+
+    @property
     def role_arns(self) -> list[str]:
+        """The ARNs of the workload's roles: IRSA first, then Pod Identity."""
         return [r.role_arn for r in (self.irsa_role, self.pod_identity_role) if r is not None]
 
     def service_account_manifest(self) -> dict[str, Any]:

@@ -6,14 +6,36 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from eksguard.guardrails._document import (
+    Block,
+    Stack,
+    blocks,
+    is_token,
+    principals,
+    statements,
+    web_identity_subjects,
+)
 
 INTERNET = "0.0.0.0/0"
 DEFAULT_MAX_HOP_LIMIT = 2
 """1 is the default of eksguard's launch templates; 2 is the explicit choice for pods still
 on node credentials; anything above lets containers reach instance metadata."""
 FORBIDDEN_NODE_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
+WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
+POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com"
+CLUSTER_ISSUER = "the cluster's OIDC issuer"
+CI_ISSUERS = ("token.actions.githubusercontent.com", "app.terraform.io")
+"""OIDC issuers of CI systems (GitHub Actions, HCP Terraform) whose runs assume roles."""
+READ_ACTION_PREFIXES = ("get", "list", "describe", "batchget", "query", "scan", "head", "view", "lookup",
+                        "search", "select")
+"""An action whose name starts with one of these (case-insensitive, as IAM matches) reads."""
+FULL_ACCESS_SUFFIX = "FullAccess"
+"""AWS managed ``...FullAccess`` policies grant ``<service>:*`` on every resource."""
+WAIVE_REASON_PLACEHOLDER = "\u2026"
+"""What the printed waiver code holds for the reason: pasted as is, ``waive`` refuses it."""
 
 
 @dataclass(frozen=True)
@@ -29,9 +51,24 @@ class Finding:
     path: str
     """The construct path of the resource (its Terraform address when it has none)."""
     detail: str
+    allowance: str | None = field(default=None, compare=False)
+    """The construct prop that accepts this finding where the construct that made the
+    resource has one (``EksClusterProps(allow_public_endpoint_from_internet="…") at
+    prod/eks/cluster``); None: accept it with a waiver."""
 
     def __str__(self) -> str:
         return f"{self.path}: {self.rule.id} {self.rule.title} ({self.detail}). Fix: {self.rule.fix}"
+
+    @property
+    def waiver_code(self) -> str:
+        """The call that waives exactly this finding, its reason left to write."""
+        return (f"Guardrails.of(stack).waive(rule={json.dumps(self.rule.id)}, path={json.dumps(self.path)}, "
+                f"reason={json.dumps(WAIVE_REASON_PLACEHOLDER, ensure_ascii=False)})")
+
+    def report(self) -> str:
+        """The finding, and below it the one change that accepts it instead of fixing it."""
+        accept = self.allowance or self.waiver_code
+        return f"{self}\n    To accept it instead: {accept}"
 
 
 RULES = {rule.id: rule for rule in (
@@ -58,6 +95,11 @@ RULES = {rule.id: rule for rule in (
          'add encryption_config with a KMS key for resources = ["secrets"] (EksCluster does)'),
     Rule("EKSG010", "control-plane logging off",
          'enable at least "api", "audit" and "authenticator" log types'),
+    Rule("EKSG011", "workload identity allows broad actions on every resource",
+         'name the resources (ARNs) in the statement, keep it to read actions (Get*, List*, Describe*, ...), '
+         "or scope it with a Condition (aws:ResourceTag/...); give workloads least-privilege policies "
+         "(s3_bucket_access, dynamodb_table_read, ...) instead of AdministratorAccess, PowerUserAccess or a "
+         "...FullAccess managed policy"),
 )}
 
 
@@ -118,9 +160,17 @@ def check_web_identity_trust(document: dict[str, Any], _: int) -> Iterator[Findi
                 if any("*" in str(v) for v in _as_list(values)):
                     yield Finding(RULES["EKSG004"], path, f"StringEquals {key} = {values!r}")
             for key, values in like.items():
-                if key.endswith(":sub") and any(
+                if key.endswith(":sub") and _kubernetes_issuer(key) and any(
                         not re.match(r"^system:serviceaccount:[a-z0-9-]+:", str(v)) for v in _as_list(values)):
                     yield Finding(RULES["EKSG005"], path, f"StringLike {key} = {values!r}")
+
+
+def _kubernetes_issuer(key: str) -> bool:
+    """Whether a condition key may belong to a cluster's issuer, whose subjects are service
+    accounts: a computed issuer may, a literal one only when it is EKS's (CI issuers such as
+    GitHub's have subjects like ``repo:acme/infra:ref:refs/heads/main``)."""
+    issuer = key.rsplit(":", 1)[0]
+    return is_token(issuer) or "oidc.eks." in issuer
 
 
 def check_node_roles(document: dict[str, Any], _: int) -> Iterator[Finding]:
@@ -157,8 +207,114 @@ def check_clusters(document: dict[str, Any], _: int) -> Iterator[Finding]:
             yield Finding(RULES["EKSG010"], path, "enabled_cluster_log_types is empty")
 
 
+# IAM User Guide, "Apply least-privilege permissions"; EKS Best Practices, "Identity and Access
+# Management" (scope IRSA and Pod Identity roles); GitHub and HCP Terraform OIDC guides.
+def check_workload_policies(document: dict[str, Any], _: int) -> Iterator[Finding]:
+    """Roles that pods or CI runs assume (IRSA, Pod Identity, any web identity) whose
+    identity policies allow ``*``, ``<service>:*`` or a write action on ``"*"``. A statement
+    with a Condition is taken as scoped, and read actions on ``"*"`` pass: the library's
+    add-on policies need both (``ec2:Describe*``, tag-conditioned Auto Scaling writes)."""
+    stack = Stack(document)
+    for role in stack.all("aws_iam_role"):
+        kind = _workload_kind(stack, role)
+        if kind is None:
+            continue
+        for source, policy, managed in _role_policies(stack, role):
+            if managed is not None:
+                name = managed.rsplit("/", 1)[-1]
+                if name in FORBIDDEN_NODE_POLICIES or name.endswith(FULL_ACCESS_SUFFIX):
+                    yield Finding(RULES["EKSG011"], role.path, f"{kind}: {source}")
+                continue
+            broad = [grant for statement in statements(policy) for grant in _broad_grants(statement)]
+            if broad:
+                granted = ", ".join(dict.fromkeys(broad))
+                yield Finding(RULES["EKSG011"], role.path, f'{kind}: {source} allows {granted} on "*"')
+
+
+def _workload_kind(stack: Stack, role: Block) -> str | None:
+    """What assumes the role, when it is a workload: "Pod Identity role", "IRSA role", "CI
+    role (<issuer>)" or "web-identity role (<issuer>)"; None for anything else."""
+    trust = stack.policy(role.get("assume_role_policy"))
+    for statement in statements(trust):
+        if statement.get("Effect") != "Allow":
+            continue
+        if POD_IDENTITY_SERVICE in principals(statement, "Service"):
+            return "Pod Identity role"
+        if WEB_IDENTITY not in _as_list(statement.get("Action")):
+            continue
+        issuer = next(filter(None, (_issuer(stack, p) for p in principals(statement, "Federated"))), None)
+        keys = [key for entries in (statement.get("Condition") or {}).values() if isinstance(entries, dict)
+                for key in entries]
+        issuer = issuer or next((key.rsplit(":", 1)[0] for key in keys if ":" in key), None)
+        if issuer and any(ci in issuer for ci in CI_ISSUERS):
+            return f"CI role ({issuer})"
+        if (issuer and ".eks." in issuer) or issuer == CLUSTER_ISSUER or any(
+                value.startswith("system:serviceaccount:") for _, value in web_identity_subjects(trust)):
+            return "IRSA role"
+        return f"web-identity role ({issuer or 'an OIDC provider'})"
+    return None
+
+
+def _issuer(stack: Stack, principal: str) -> str | None:
+    """The issuer host of a Federated principal: from its ARN, or its provider's url."""
+    provider = stack.ref(principal, "aws_iam_openid_connect_provider")
+    if provider is not None:
+        url = provider.get("url")
+        if isinstance(url, str) and "aws_eks_cluster." in url:
+            return CLUSTER_ISSUER
+        return url.removeprefix("https://") if isinstance(url, str) and not is_token(url) else None
+    _, found, host = principal.partition(":oidc-provider/")
+    return host if found and not is_token(host) else None
+
+
+def _role_policies(stack: Stack, role: Block) -> Iterator[tuple[str, dict[str, Any] | None, str | None]]:
+    """(what it is, readable document or None, AWS managed policy ARN or None) of each
+    identity policy the role has: inline, attached customer-managed, attached AWS managed."""
+    def names_role(value: Any) -> bool:
+        literal = role.get("name")
+        return stack.ref(value, "aws_iam_role") is role or (
+            isinstance(literal, str) and not is_token(literal) and value == literal)
+
+    for inline in blocks(role.get("inline_policy")):
+        yield f"inline_policy {inline.get('name')!r}", stack.policy(inline.get("policy")), None
+    for block in stack.all("aws_iam_role_policy"):
+        if names_role(block.get("role")):
+            yield f"policy {block.get('name')!r} ({block.path})", stack.policy(block.get("policy")), None
+    arns = [b.get("policy_arn") for b in stack.all("aws_iam_role_policy_attachment") if names_role(b.get("role"))]
+    arns += [b.get("policy_arn") for b in stack.all("aws_iam_policy_attachment")
+             if any(names_role(r) for r in _as_list(b.get("roles") or []))]
+    arns += _as_list(role.get("managed_policy_arns") or [])
+    for arn in arns:
+        attached = stack.ref(arn, "aws_iam_policy")
+        if attached is not None:
+            yield f"attached policy {attached.path}", stack.policy(attached.get("policy")), None
+        elif ":iam::aws:policy/" in str(arn):
+            yield f"AWS managed policy {str(arn).rsplit('/', 1)[-1]}", None, str(arn)
+
+
+def _broad_grants(statement: dict[str, Any]) -> list[str]:
+    """What an unconditioned Allow grants on ``"*"`` that is more than reading."""
+    if statement.get("Effect") != "Allow" or statement.get("Condition"):
+        return []
+    resources = ["*"] if "NotResource" in statement else [str(r) for r in _as_list(statement.get("Resource"))]
+    if "*" not in resources:
+        return []
+    if "NotAction" in statement:
+        return [f"every action but {', '.join(map(str, _as_list(statement['NotAction'])))}"]
+    return [str(action) for action in _as_list(statement.get("Action")) if _broad_action(action)]
+
+
+def _broad_action(action: Any) -> bool:
+    if not isinstance(action, str) or is_token(action):
+        return False
+    if action == "*":
+        return True
+    _, colon, name = action.partition(":")
+    return bool(colon) and (name == "*" or not name.lower().startswith(READ_ACTION_PREFIXES))
+
+
 CHECKS: tuple[Callable[[dict[str, Any], int], Iterator[Finding]], ...] = (
-    check_launch_templates, check_web_identity_trust, check_node_roles, check_clusters)
+    check_launch_templates, check_web_identity_trust, check_node_roles, check_clusters, check_workload_policies)
 
 
 def check_document(document: dict[str, Any], max_hop_limit: int = DEFAULT_MAX_HOP_LIMIT) -> list[Finding]:

@@ -7,11 +7,13 @@ import warnings
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from constructs import Construct
 
 from eksguard import _validation as v
+from eksguard._docs import documented
 from eksguard._framework import TerraformResourceLifecycle, TerraformStack, aws, construct_path
 from eksguard.constructs import (
     AccessEntry,
@@ -39,7 +41,7 @@ from eksguard.constructs import (
     aws_managed_policy_arn,
     vpc_cni,
 )
-from eksguard.guardrails import Guardrails
+from eksguard.guardrails import Guardrails, waive_for
 
 VPC_CNI_SERVICE_ACCOUNT = ServiceAccount(namespace="kube-system", name="aws-node")
 POD_IDENTITY_AGENT = "eks-pod-identity-agent"
@@ -65,8 +67,13 @@ ALLOWED_UNIQUE_ADDON = (
     "an add-on the cluster does not have yet; the module installs vpc-cni, kube-proxy and "
     "coredns itself (choose aws-node's identity and pin versions with core_addons)"
 )
+ALLOWED_UNIQUE_PRINCIPAL = (
+    "one access entry per principal in a cluster (EKS refuses a second one at apply); "
+    "{other} already has one for it: give that entry all of the principal's grants"
+)
 
 
+@documented
 @dataclass(frozen=True, kw_only=True)
 class AddonIdentityOptions:
     """An add-on's workload identity and, optionally, the managed add-on itself.
@@ -90,6 +97,7 @@ class AddonIdentityOptions:
     """Managed add-on version. Default: None — the version EKS picks for the cluster."""
 
 
+@documented
 @dataclass(frozen=True, kw_only=True)
 class CoreAddonsOptions:
     """How the module installs vpc-cni, kube-proxy and coredns as EKS managed add-ons.
@@ -115,6 +123,7 @@ class CoreAddonsOptions:
     "OVERWRITE" or "PRESERVE". Default: "OVERWRITE" — Terraform's configuration wins."""
 
 
+@documented
 @dataclass(frozen=True, kw_only=True)
 class SecureEksClusterProps:
     """Everything ``SecureEksCluster`` builds.
@@ -163,6 +172,13 @@ class SecureEksCluster(Construct):
         eks = SecureEksCluster(stack, "eks", props=SecureEksClusterProps(
             cluster=EksClusterProps(name="prod", subnet_ids=[a.id, b.id])))
         eks.add_node_group("spot", ManagedNodeGroupOptions(capacity_type="SPOT"))
+        TerraformOutput(stack, "cluster_name", value=eks.cluster_name)
+
+    Properties: ``cluster``, ``cluster_name``, ``cluster_arn``, ``cluster_endpoint``,
+    ``oidc_provider``, ``oidc_provider_arn``, ``irsa_roles``, ``pod_identity_roles``,
+    ``node_groups``, ``addon_identities``, ``addons``, ``addon_versions``,
+    ``access_entries``, ``guardrails``, ``vpc_cni_has_own_role``; the collections are
+    read-only mappings by construct id (``addons`` and ``addon_versions`` by add-on name).
     """
 
     def __init__(self, scope: Construct, id: str, *, props: SecureEksClusterProps | None = None,
@@ -174,25 +190,24 @@ class SecureEksCluster(Construct):
             props = props or spec
         if props is None:
             v.fail(construct_path(self), "props", None, ALLOWED_PROPS)
+        v.require_props(construct_path(self), props, SecureEksClusterProps)
         self.props: SecureEksClusterProps = props
         spec = props
-        self.guardrails = Guardrails.of(TerraformStack.of(self))
-        self.cluster = EksCluster(self, "cluster", props=spec.cluster)
-        self.oidc_provider = ClusterOidcProvider(
+        self._guardrails = Guardrails.of(TerraformStack.of(self))
+        self._cluster = EksCluster(self, "cluster", props=spec.cluster)
+        self._oidc_provider = ClusterOidcProvider(
             self, "oidc-provider",
             props=ClusterOidcProviderProps(issuer_url=self.cluster.oidc_issuer_url,
                                            tags=spec.cluster.tags))
-        self.irsa_roles: dict[str, IrsaRole] = {}
-        self.node_groups: dict[str, ManagedNodeGroup] = {}
-        self.addon_identities: dict[str, WorkloadIdentity] = {}
-        self.addons: dict[str, Any] = {}
-        self.pod_identity_roles: dict[str, PodIdentityRole] = {}
-        self.access_entries: dict[str, AccessEntry] = {}
-        self.addon_versions: dict[str, Any] = {}
-        """The ``aws_eks_addon_version`` data sources, by add-on name."""
+        self._irsa_roles: dict[str, IrsaRole] = {}
+        self._node_groups: dict[str, ManagedNodeGroup] = {}
+        self._addon_identities: dict[str, WorkloadIdentity] = {}
+        self._addons: dict[str, aws.eks_addon.EksAddon] = {}
+        self._pod_identity_roles: dict[str, PodIdentityRole] = {}
+        self._access_entries: dict[str, AccessEntry] = {}
+        self._addon_versions: dict[str, aws.data_aws_eks_addon_version.DataAwsEksAddonVersion] = {}
         self._created_roles_with_cni_policy = False
-        self.vpc_cni_has_own_role = False
-        """True once a role of this cluster serves ``kube-system/aws-node``."""
+        self._vpc_cni_has_own_role = False
         self._scaled_externally = False
         self._scaling_chosen: set[str] = set()
         """Node groups whose options set ``desired_size_managed_by_autoscaler`` themselves."""
@@ -208,6 +223,82 @@ class SecureEksCluster(Construct):
             self.add_pod_identity_role(role_id, pod_options)
         for entry_id, entry_options in spec.access_entries.items():
             self.add_access_entry(entry_id, entry_options)
+
+    @property
+    def cluster(self) -> EksCluster:
+        """The control plane: ``cluster.cluster_name``, ``cluster.cluster_arn``, ``cluster.oidc_issuer_url`` ..."""
+        return self._cluster
+
+    @property
+    def cluster_name(self) -> str:
+        """The EKS cluster's name, as a Terraform reference (``cluster.cluster_name``)."""
+        return self._cluster.cluster_name
+
+    @property
+    def cluster_arn(self) -> str:
+        """The EKS cluster's ARN, known after apply (``cluster.cluster_arn``)."""
+        return self._cluster.cluster_arn
+
+    @property
+    def cluster_endpoint(self) -> str:
+        """The Kubernetes API server URL, known after apply (``cluster.cluster_endpoint``)."""
+        return self._cluster.cluster_endpoint
+
+    @property
+    def oidc_provider(self) -> ClusterOidcProvider:
+        """The cluster's IAM OIDC identity provider, which every IRSA role of the module trusts."""
+        return self._oidc_provider
+
+    @property
+    def oidc_provider_arn(self) -> str:
+        """The OIDC provider's ARN, known after apply (``oidc_provider.provider_arn``)."""
+        return self._oidc_provider.provider_arn
+
+    @property
+    def irsa_roles(self) -> Mapping[str, IrsaRole]:
+        """IRSA roles by construct id, from the props and ``add_irsa_role`` (a read-only view)."""
+        return MappingProxyType(self._irsa_roles)
+
+    @property
+    def pod_identity_roles(self) -> Mapping[str, PodIdentityRole]:
+        """Pod Identity roles by construct id, from the props and ``add_pod_identity_role``."""
+        return MappingProxyType(self._pod_identity_roles)
+
+    @property
+    def node_groups(self) -> Mapping[str, ManagedNodeGroup]:
+        """Managed node groups by construct id, from the props and ``add_node_group``."""
+        return MappingProxyType(self._node_groups)
+
+    @property
+    def addon_identities(self) -> Mapping[str, WorkloadIdentity]:
+        """Add-on workload identities by construct id; ``"vpc-cni"`` is aws-node's unless
+        ``core_addons.vpc_cni_identity`` is "node_role"."""
+        return MappingProxyType(self._addon_identities)
+
+    @property
+    def addons(self) -> Mapping[str, aws.eks_addon.EksAddon]:
+        """The ``aws_eks_addon`` resources by add-on name: "vpc-cni", "kube-proxy", "coredns" ..."""
+        return MappingProxyType(self._addons)
+
+    @property
+    def addon_versions(self) -> Mapping[str, aws.data_aws_eks_addon_version.DataAwsEksAddonVersion]:
+        """The ``aws_eks_addon_version`` data sources of add-ons without a pinned version, by add-on name."""
+        return MappingProxyType(self._addon_versions)
+
+    @property
+    def access_entries(self) -> Mapping[str, AccessEntry]:
+        """Access entries by construct id, from the props and ``add_access_entry``."""
+        return MappingProxyType(self._access_entries)
+
+    @property
+    def guardrails(self) -> Guardrails:
+        """The guardrails of the module's stack, e.g. to ``waive`` a rule with a reason."""
+        return self._guardrails
+
+    @property
+    def vpc_cni_has_own_role(self) -> bool:
+        """True once a role of this cluster serves ``kube-system/aws-node``."""
+        return self._vpc_cni_has_own_role
 
     def _install_core_addons(self) -> None:
         """vpc-cni with a bound identity (unless the spec gave one), kube-proxy, coredns."""
@@ -228,18 +319,18 @@ class SecureEksCluster(Construct):
         core = self.props.core_addons
         pinned = version or core.addon_versions.get(name)
         if pinned is None:
-            if name not in self.addon_versions:
-                self.addon_versions[name] = aws.data_aws_eks_addon_version.DataAwsEksAddonVersion(
+            if name not in self._addon_versions:
+                self._addon_versions[name] = aws.data_aws_eks_addon_version.DataAwsEksAddonVersion(
                     self, f"{name}-version", addon_name=name,
                     kubernetes_version=self.cluster.cluster.version, most_recent=True)
-            pinned = self.addon_versions[name].version
+            pinned = self._addon_versions[name].version
         addon = aws.eks_addon.EksAddon(
             self, id, cluster_name=self.cluster.cluster_name, addon_name=name, addon_version=pinned,
             service_account_role_arn=role_arn,
             resolve_conflicts_on_create=core.resolve_conflicts,
             resolve_conflicts_on_update=core.resolve_conflicts,
             tags=dict(self.props.cluster.tags))
-        self.addons[name] = addon
+        self._addons[name] = addon
         return addon
 
     def _claim_vpc_cni(self, id: str, service_accounts: Sequence[ServiceAccount], *, bound: bool) -> None:
@@ -251,7 +342,7 @@ class SecureEksCluster(Construct):
         if self._created_roles_with_cni_policy:
             v.fail(f"{construct_path(self)}/{id}", "service_accounts", VPC_CNI_SERVICE_ACCOUNT,
                    ALLOWED_CNI_ROLE_ORDER)
-        self.vpc_cni_has_own_role = True
+        self._vpc_cni_has_own_role = True
 
     def _note_scaler(self, service_accounts: Sequence[ServiceAccount]) -> None:
         if any(marker in sa.name for sa in service_accounts for marker in SCALER_SERVICE_ACCOUNT_MARKERS):
@@ -259,18 +350,21 @@ class SecureEksCluster(Construct):
 
     def add_irsa_role(self, id: str, options: IrsaRoleOptions) -> IrsaRole:
         """Add an IRSA role trusting this cluster's OIDC provider."""
+        v.require_props(f"{construct_path(self)}/{id}", options, IrsaRoleOptions, "options")
         self._claim_vpc_cni(id, options.service_accounts, bound=False)
         self._note_scaler(options.service_accounts)
         role = IrsaRole(self, id, props=IrsaRoleProps(
             oidc_provider=self.oidc_provider,
             **{**_fields(options), "tags": {**self.props.cluster.tags, **options.tags}},
         ))
-        self.irsa_roles[id] = role
+        self._irsa_roles[id] = role
         return role
 
     def add_node_group(self, id: str, options: ManagedNodeGroupOptions | None = None) -> ManagedNodeGroup:
         """Add a managed node group; its subnets default to the cluster's, and its node
         role leaves out the CNI policy when the VPC CNI has its own IRSA role."""
+        if options is not None:
+            v.require_props(f"{construct_path(self)}/{id}", options, ManagedNodeGroupOptions, "options")
         options = options or ManagedNodeGroupOptions()
         name = options.node_group_name or id
         if name in {g.props.node_group_name or g.node.id for g in self.node_groups.values()}:
@@ -293,13 +387,14 @@ class SecureEksCluster(Construct):
                if options.desired_size_managed_by_autoscaler is not None else self._scaled_externally,
                "tags": {**self.props.cluster.tags, **options.tags}},
         ))
-        self.node_groups[id] = group
+        self._node_groups[id] = group
         self._order()
         return group
 
     def add_addon_identity(self, id: str, options: AddonIdentityOptions) -> WorkloadIdentity:
         """Give an add-on its own workload identity (never the node role's rights) and,
         when it is a managed add-on, install it wired to that identity."""
+        v.require_props(f"{construct_path(self)}/{id}", options, AddonIdentityOptions, "options")
         permissions = options.permissions
         if permissions.addon_name in self.addons and options.install_managed_addon:
             v.fail(f"{construct_path(self)}/{id}", "permissions.addon_name", permissions.addon_name,
@@ -312,7 +407,9 @@ class SecureEksCluster(Construct):
             oidc_provider=self.oidc_provider, cluster_name=self.cluster.cluster_name,
             managed_policy_arns=[aws_managed_policy_arn(self, name) for name in permissions.managed_policies],
             inline_policies=permissions.inline_policies, install_agent=False, tags=self.props.cluster.tags))
-        self.addon_identities[id] = identity
+        for rule, reason in permissions.guardrail_waivers.items():
+            waive_for(identity, rule=rule, reason=reason, source="AddonPermissions.guardrail_waivers")
+        self._addon_identities[id] = identity
         if permissions.addon_name and options.install_managed_addon:
             # The add-on carries its IRSA role (EKS annotates the service account), or the
             # Pod Identity association exists before it: the workload has its rights from
@@ -328,13 +425,14 @@ class SecureEksCluster(Construct):
 
     def add_pod_identity_role(self, id: str, options: PodIdentityRoleOptions) -> PodIdentityRole:
         """Add a Pod Identity role; the ``eks-pod-identity-agent`` add-on comes with the first."""
+        v.require_props(f"{construct_path(self)}/{id}", options, PodIdentityRoleOptions, "options")
         self._claim_vpc_cni(id, options.service_accounts, bound=False)
         self._note_scaler(options.service_accounts)
         role = PodIdentityRole(self, id, props=PodIdentityRoleProps(
             cluster_name=self.cluster.cluster_name,
             **{**_fields(options), "install_agent": False,
                "tags": {**self.props.cluster.tags, **options.tags}}))
-        self.pod_identity_roles[id] = role
+        self._pod_identity_roles[id] = role
         if options.install_agent:
             self._ensure_agent()
         self._order()
@@ -348,15 +446,17 @@ class SecureEksCluster(Construct):
         agents = TerraformStack.of(self).__dict__.setdefault("_eksguard_pod_identity_agents", {})
         name = self.cluster.cluster_name
         if name in agents:
-            self.addons[POD_IDENTITY_AGENT] = agents[name]
+            self._addons[POD_IDENTITY_AGENT] = agents[name]
         else:
             agents[name] = self._addon(POD_IDENTITY_AGENT, POD_IDENTITY_AGENT)
 
     def add_access_entry(self, id: str, options: AccessEntryOptions) -> AccessEntry:
         """Grant an IAM principal access through the Cluster Access API."""
+        v.require_props(f"{construct_path(self)}/{id}", options, AccessEntryOptions, "options")
+        _require_unique_principal(self, id, options.principal_arn)
         entry = AccessEntry(self, id, props=AccessEntryProps(
             cluster_name=self.cluster.cluster_name, **_fields(options)))
-        self.access_entries[id] = entry
+        self._access_entries[id] = entry
         return entry
 
     def _order(self) -> None:
@@ -374,6 +474,15 @@ class SecureEksCluster(Construct):
         for name, addon in self.addons.items():
             own = [d for d in (addon.depends_on or []) if d.startswith("aws_eks_pod_identity_association.")]
             addon.depends_on = own + (list(groups) if name not in BEFORE_NODES else []) or None
+
+
+def _require_unique_principal(cluster: Construct, id: str, principal_arn: str) -> None:
+    """EKS keeps one access entry per principal and cluster; a second fails only at apply.
+    Literal ARNs compare by value, tokens by their string (the same reference twice)."""
+    for other in cluster.node.children:
+        if isinstance(other, AccessEntry) and other.props.principal_arn == principal_arn:
+            v.fail(f"{construct_path(cluster)}/{id}", "principal_arn", principal_arn,
+                   ALLOWED_UNIQUE_PRINCIPAL.format(other=construct_path(other)))
 
 
 def _validate_spec(path: str, spec: SecureEksClusterProps) -> None:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from eksguard.guardrails.readiness._document import (
+from eksguard.guardrails._document import (
     Block,
     Stack,
     allows,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from eksguard.guardrails.readiness._document import (
+from eksguard.guardrails._document import (
     Block,
     Stack,
     as_list,

@@ -1,5 +1,6 @@
 """Readiness of the network: node subnets reach the AWS APIs nodes need, interface
-endpoints answer under the public names, and subnets avoid zones EKS does not serve."""
+endpoints answer under the public names, subnets avoid zones EKS does not serve, and node
+groups span more than one zone."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from eksguard.guardrails.readiness._document import Block, Stack, as_list, blocks, is_token, is_true
+from eksguard.guardrails._document import Block, Stack, as_list, blocks, is_token, is_true
 from eksguard.guardrails.rules import Finding, Rule
 
 INTERNET = "0.0.0.0/0"
@@ -37,7 +38,13 @@ ZONES = Rule(
     "EKSR013", "availability zones for subnets not filtered for EKS",
     'set exclude_zone_ids = ["use1-az3", "usw1-az2", "cac1-az3"] and a filter opt-in-status = '
     '["opt-in-not-required"] on the aws_availability_zones data source (ClusterNetwork does)')
-RULES = (EGRESS, PRIVATE_DNS, ENDPOINT_HTTPS, ZONES)
+ONE_ZONE = Rule(
+    "EKSR019", "node group confined to one availability zone",
+    "give the node group subnets in at least two availability zones (ClusterNetwork's "
+    "private_subnet_ids; SecureEksCluster node groups default to the cluster's subnets); for one "
+    "node group per zone on purpose (zonal EBS volumes with cluster-autoscaler), waive EKSR019 for each")
+RULES = (EGRESS, PRIVATE_DNS, ENDPOINT_HTTPS, ZONES, ONE_ZONE)
+ZONE_ATTRIBUTES = ("availability_zone", "availability_zone_id")
 
 
 # EKS User Guide, "Deploy private clusters with limited internet access".
@@ -104,7 +111,38 @@ def check_availability_zones(document: dict[str, Any]) -> Iterator[Finding]:
             yield Finding(ZONES, zones.path, "; ".join(problems))
 
 
-CHECKS = (check_node_group_egress, check_endpoint_private_dns, check_endpoint_https, check_availability_zones)
+# EKS Best Practices, "Reliability: data plane" (spread nodes over zones); a zone outage or a
+# zone out of capacity for the instance types leaves the group with no node.
+def check_node_group_zones(document: dict[str, Any]) -> Iterator[Finding]:
+    stack = Stack(document)
+    for group in stack.all("aws_eks_node_group"):
+        listed = group.get("subnet_ids")
+        if not isinstance(listed, list) or any(is_token(s) and stack.ref(s, "aws_subnet") is None for s in listed):
+            continue  # computed: the subnets are known at apply time only
+        subnets = {stack.key(s): stack.ref(s, "aws_subnet") for s in listed}
+        if len(subnets) == 1:
+            [(key, subnet)] = subnets.items()
+            yield Finding(ONE_ZONE, group.path, f"one subnet: {subnet.path if subnet else key}")
+            continue
+        zones = {_zone(subnet) for subnet in subnets.values()}
+        if len(zones) == 1 and None not in zones:
+            [(attribute, zone)] = zones
+            yield Finding(ONE_ZONE, group.path, (
+                f"subnets {', '.join(s.path for s in subnets.values() if s)} all have {attribute} {zone!r}"))
+
+
+CHECKS = (check_node_group_egress, check_endpoint_private_dns, check_endpoint_https, check_availability_zones,
+          check_node_group_zones)
+
+
+def _zone(subnet: Block | None) -> tuple[str, str] | None:
+    """(attribute, value) of a subnet's literal zone; None when it is not known."""
+    if subnet is None:
+        return None
+    found = [(a, subnet.get(a)) for a in ZONE_ATTRIBUTES if subnet.get(a) is not None]
+    if len(found) != 1 or not isinstance(found[0][1], str) or is_token(found[0][1]):
+        return None
+    return found[0]
 
 
 def _route_tables(stack: Stack, subnet: Block) -> list[Block]:

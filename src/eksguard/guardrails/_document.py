@@ -1,4 +1,4 @@
-"""Reading a synthesized stack for the readiness rules: its blocks by address, the
+"""Reading a synthesized stack for the guardrails: its blocks by address, the
 ``${type.name.attr}`` references between them, and the IAM and KMS policies in it.
 
 Everything here answers "cannot know" (None, or nothing) for what Terraform only learns
