@@ -24,6 +24,7 @@ from eksguard import (
     AddonIdentityOptions,
     ClusterNetwork,
     ClusterNetworkProps,
+    DEFAULT_INTERFACE_ENDPOINTS,
     EksClusterProps,
     IrsaRoleOptions,
     ManagedNodeGroupOptions,
@@ -97,8 +98,11 @@ class ReferenceStack(TerraformStack):
         partition = aws_partition(self)
         tags = {"eksguard:cluster": name}
         # Private subnets in two EKS-served AZs, reaching AWS through VPC endpoints (no
-        # internet egress), flow logs to a KMS-encrypted log group.
-        network = ClusterNetwork(self, "network", props=ClusterNetworkProps(cluster_name=name, tags=tags))
+        # internet egress) — the workloads' own services too: SSM for orders-api, DynamoDB
+        # for cart — and flow logs to a KMS-encrypted log group.
+        network = ClusterNetwork(self, "network", props=ClusterNetworkProps(
+            cluster_name=name, interface_endpoints=(*DEFAULT_INTERFACE_ENDPOINTS, "ssm"),
+            dynamodb_gateway_endpoint=True, tags=tags))
         subnets = network.private_subnet_ids
 
         account = aws.data_aws_caller_identity.DataAwsCallerIdentity(self, "account")

@@ -31,7 +31,7 @@ def test_reference_app_synthesizes_cluster_two_node_groups_and_irsa(tmp_path):
     summary = main.summarize(app, tmp_path)
     assert summary.splitlines() == [
         f"eksguard: synthesized 1 stack(s) into {tmp_path.resolve()}",
-        f"  ref-stack: 63 resources -> {tmp_path / 'stacks/ref-stack/cdk.tf.json'}",
+        f"  ref-stack: 65 resources -> {tmp_path / 'stacks/ref-stack/cdk.tf.json'}",
         "  ref-stack: guardrails passed, 0 waiver(s)",
     ]
 

@@ -270,7 +270,8 @@ def test_module_orders_node_groups_after_vpc_cni_addon_and_other_addons_after_no
         cni_addon, out.address("test/eks/kube-proxy")]
     assert out.resource("test/eks/vpc-cni-addon")["service_account_role_arn"] == \
         "${" + out.address("test/eks/vpc-cni/irsa/role") + ".arn}"
-    assert "depends_on" not in out.resource("test/eks/vpc-cni-addon")
+    assert out.resource("test/eks/vpc-cni-addon")["depends_on"] == [
+        out.address("test/eks/vpc-cni/irsa/policy-AmazonEKS_CNI_Policy")]
     agents = [p for p in out.of_type("aws_eks_addon") if "pod-identity-agent" in p]
     assert agents == ["test/eks/eks-pod-identity-agent"]  # one for two roles
     assert out.resource(agents[0])["depends_on"] == [out.address("test/eks/general/node-group")]

@@ -156,6 +156,10 @@ class ClusterNetworkProps:
     default is there. The S3 gateway endpoint is always created (it is free). Default:
     ``DEFAULT_INTERFACE_ENDPOINTS``."""
 
+    dynamodb_gateway_endpoint: bool = False
+    """A DynamoDB gateway endpoint on every private route table, for workloads that use
+    DynamoDB without internet egress (free, like the S3 one). Default: False."""
+
     nat_gateways: bool = False
     """Give the private subnets internet egress: a public subnet and a NAT gateway per AZ,
     an internet gateway, and a ``0.0.0.0/0`` route from each private route table to its AZ's
@@ -180,7 +184,8 @@ class ClusterNetwork(Construct):
 
     Properties: ``vpc_id``, ``vpc_cidr_block``, ``private_subnet_ids``,
     ``private_route_table_ids``, ``public_subnet_ids``, ``endpoint_security_group_id``,
-    ``interface_endpoints``, ``s3_gateway_endpoint``, ``flow_log``. Its resources: ``vpc``,
+    ``interface_endpoints``, ``s3_gateway_endpoint``, ``dynamodb_gateway_endpoint``, ``flow_log``.
+    Its resources: ``vpc``,
     ``private_subnets``, ``private_route_tables``, ``public_subnets`` and ``nat_gateways``
     (empty without NAT), ``endpoint_security_group``, ``default_security_group``.
     """
@@ -324,6 +329,11 @@ class ClusterNetwork(Construct):
             self, "endpoint-s3", vpc_id=self.vpc.id,
             service_name=f"com.amazonaws.{region}.{GATEWAY_SERVICE}", vpc_endpoint_type="Gateway",
             route_table_ids=self.private_route_table_ids, tags={**tags, "Name": f"{name}-s3"})
+        self._dynamodb_gateway_endpoint = aws.vpc_endpoint.VpcEndpoint(
+            self, "endpoint-dynamodb", vpc_id=self.vpc.id,
+            service_name=f"com.amazonaws.{region}.dynamodb", vpc_endpoint_type="Gateway",
+            route_table_ids=self.private_route_table_ids, tags={**tags, "Name": f"{name}-dynamodb"},
+        ) if self.props.dynamodb_gateway_endpoint else None
 
     def _flow_logs(self) -> Any:
         """All VPC traffic to a KMS-encrypted log group kept a year, written by a role that
@@ -393,6 +403,11 @@ class ClusterNetwork(Construct):
     def interface_endpoints(self) -> dict[str, aws.vpc_endpoint.VpcEndpoint]:
         """Service suffix (``"ecr.api"``) -> its interface endpoint, in the props' order."""
         return dict(self._interface_endpoints)
+
+    @property
+    def dynamodb_gateway_endpoint(self) -> aws.vpc_endpoint.VpcEndpoint | None:
+        """The DynamoDB gateway endpoint, when ``dynamodb_gateway_endpoint`` asks for one."""
+        return self._dynamodb_gateway_endpoint
 
     @property
     def s3_gateway_endpoint(self) -> aws.vpc_endpoint.VpcEndpoint:

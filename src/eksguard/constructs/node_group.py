@@ -11,6 +11,7 @@ from constructs import Construct
 from eksguard import _validation as v
 from eksguard._docs import documented
 from eksguard._framework import TerraformResourceLifecycle, aws, construct_path
+from eksguard.constructs.cluster import ALLOWED_KUBERNETES_VERSION, KUBERNETES_VERSION
 from eksguard.constructs.launch_template import (
     BOTTLEROCKET_DATA_DEVICE_NAME,
     Imdsv2LaunchTemplate,
@@ -82,6 +83,12 @@ class ManagedNodeGroupOptions:
 
     ami_type: str = DEFAULT_AMI_TYPE
     """EKS AMI type. Default: "AL2023_x86_64_STANDARD"."""
+
+    kubernetes_version: str | None = None
+    """The nodes' Kubernetes minor version. Default: None — in ``SecureEksCluster`` the
+    cluster's version (a reference), so nodes follow each control-plane upgrade (EKS
+    refuses the next control-plane upgrade while nodes lag); standalone, the version EKS
+    picks at creation (the cluster's), never updated."""
 
     capacity_type: str = "ON_DEMAND"
     """"ON_DEMAND" or "SPOT". Default: "ON_DEMAND"."""
@@ -178,6 +185,7 @@ class ManagedNodeGroup(Construct):
             subnet_ids=list(props.subnet_ids or ()),
             instance_types=list(props.instance_types),
             ami_type=props.ami_type,
+            version=props.kubernetes_version,
             capacity_type=props.capacity_type,
             scaling_config={
                 "min_size": props.min_size,
@@ -222,6 +230,9 @@ class ManagedNodeGroup(Construct):
 
 def _validate(path: str, props: ManagedNodeGroupProps, node_group_name: str) -> None:
     v.require_match(path, "node_group_name", node_group_name, NODE_GROUP_NAME, ALLOWED_NODE_GROUP_NAME)
+    if props.kubernetes_version is not None:
+        v.require_match(path, "kubernetes_version", props.kubernetes_version, KUBERNETES_VERSION,
+                        ALLOWED_KUBERNETES_VERSION)
     v.require_non_empty(path, "subnet_ids", props.subnet_ids)
     v.require_subnet_ids(path, "subnet_ids", props.subnet_ids)
     v.require_non_empty(path, "instance_types", props.instance_types)

@@ -322,7 +322,11 @@ class SecureEksCluster(Construct):
             if name not in self._addon_versions:
                 self._addon_versions[name] = aws.data_aws_eks_addon_version.DataAwsEksAddonVersion(
                     self, f"{name}-version", addon_name=name,
-                    kubernetes_version=self.cluster.cluster.version, most_recent=True)
+                    # The literal version, not the cluster's attribute: a pending change to the
+                    # cluster would otherwise defer the lookup and show every add-on as
+                    # "known after apply". Add-ons still update after the cluster (they
+                    # reference it).
+                    kubernetes_version=self.props.cluster.kubernetes_version, most_recent=True)
             pinned = self._addon_versions[name].version
         addon = aws.eks_addon.EksAddon(
             self, id, cluster_name=self.cluster.cluster_name, addon_name=name, addon_version=pinned,
@@ -382,6 +386,7 @@ class SecureEksCluster(Construct):
             cluster_name=self.cluster.cluster_name,
             **{**_fields(options),
                "subnet_ids": options.subnet_ids or self.props.cluster.subnet_ids,
+               "kubernetes_version": options.kubernetes_version or self.cluster.cluster.version,
                "node_role": node_role,
                "desired_size_managed_by_autoscaler": options.desired_size_managed_by_autoscaler
                if options.desired_size_managed_by_autoscaler is not None else self._scaled_externally,
@@ -416,8 +421,10 @@ class SecureEksCluster(Construct):
             # its first start.
             addon = self._addon(permissions.addon_name, f"{id}-addon", version=options.addon_version,
                                 role_arn=identity.irsa_role.role_arn if identity.irsa_role else None)
-            if identity.pod_identity_role is not None:
-                addon.depends_on = [_address(a) for a in identity.pod_identity_role.associations]
+            # The add-on's pods start with their role's policies in place.
+            ready = [*(identity.irsa_role.attachments if identity.irsa_role else ()),
+                     *(identity.pod_identity_role.associations if identity.pod_identity_role else ())]
+            addon.depends_on = [_address(r) for r in ready] or None
         if identity.pod_identity_role is not None:
             self._ensure_agent()
         self._order()
@@ -472,7 +479,7 @@ class SecureEksCluster(Construct):
                     ignore_changes=["scaling_config[0].desired_size"])
         groups = [_address(g.node_group) for g in self.node_groups.values()]
         for name, addon in self.addons.items():
-            own = [d for d in (addon.depends_on or []) if d.startswith("aws_eks_pod_identity_association.")]
+            own = [d for d in (addon.depends_on or []) if not d.startswith("aws_eks_node_group.")]
             addon.depends_on = own + (list(groups) if name not in BEFORE_NODES else []) or None
 
 
