@@ -769,3 +769,24 @@ def test_deleting_a_cluster_deletes_what_the_extension_added(eks, new_cluster, n
     assert eks.list_pod_identity_associations(clusterName=cluster)["associations"] == []
     assert eks.list_addons(clusterName=cluster)["addons"] == []
     assert eks.list_updates(name=cluster)["updateIds"] == []
+
+
+def test_an_identity_center_role_path_in_the_url_is_not_read_as_a_region(eks, new_cluster, new_role):
+    # GIVEN an IAM Identity Center role (its path holds "sso.amazonaws.com") with an access entry
+    cluster = new_cluster(accessConfig={"authenticationMode": "API"})
+    role = new_role(path="/aws-reserved/sso.amazonaws.com/")
+    eks.create_access_entry(clusterName=cluster, principalArn=role)
+
+    # WHEN it is described with the ARN percent-encoded in the path, as Terraform's Go SDK sends it
+    def encode_like_go(request: Any, **_: Any) -> None:
+        request.url = request.url.replace(role.split("/")[0], role.split("/")[0].replace(":", "%3A"))
+
+    eks.meta.events.register("before-sign.eks.DescribeAccessEntry", encode_like_go)
+    try:
+        entry = eks.describe_access_entry(clusterName=cluster, principalArn=role)["accessEntry"]
+    finally:
+        eks.meta.events.unregister("before-sign.eks.DescribeAccessEntry", encode_like_go)
+
+    # THEN the emulator answers for the right region and entry
+    assert entry["principalArn"] == role
+    assert entry["accessEntryArn"].split(":")[3] == "us-east-1"

@@ -64,6 +64,10 @@ SETTINGS = (
     Setting("keep_on_failure", "false", "keep what a failed test deployed", _bool),
     Setting("command_timeout", "900", "seconds a Terraform command may run", int),
     Setting("workdir", None, "where working copies of stacks go; default: pytest's tmp dir"),
+    Setting("strict", "false",
+            "'true': a test fails when its deployment left resources out (not deployed on the "
+            "emulator) or its re-plan excused changes (not verified on the emulator); "
+            "default: 'false' (they are reported in the test's report section)", _bool),
     Setting("validate", "false",
             "'true': every stack synth_stack returns (or the terraform_validate fixture is "
             "given) must pass `terraform validate`, checked together when the session ends; "
@@ -102,6 +106,9 @@ class HarnessConfig:
     """Seconds per Terraform command. Default: 900."""
     workdir: Path | None = None
     """Root of working copies. Default: None — pytest's temporary directory."""
+    strict: bool = False
+    """Fail a test whose deployment was only partly verified. Default: False — reported in
+    the test's report section and the session summary."""
     validate: bool = False
     """Run ``terraform validate`` on synthesized stacks. Default: False — synth-only suites
     need no Terraform or provider."""

@@ -43,6 +43,13 @@ from eksguard.testing.validate import StackValidator, ValidationQueue
 REPORTS = pytest.StashKey[dict[str, Any]]()
 DEPLOYMENTS = pytest.StashKey[list[Deployment]]()
 NOTES = pytest.StashKey[list[str]]()
+CONFIG = pytest.StashKey[HarnessConfig]()
+UNVERIFIED_PREFIXES = ("not deployed on ", "not verified on ")
+STRICT_FAILURE = (
+    "eksguard strict: this test verified only part of its stack:\n{lines}\n"
+    "Fix: deploy to an emulator that serves these, or mark the test with "
+    "@pytest.mark.requires(...) for what it needs; to report without failing, run without "
+    "--eksguard-strict (EKSGUARD_STRICT / ini eksguard_strict).")
 PROVIDERS = pytest.StashKey[ProviderCheck]()
 T = TypeVar("T")
 
@@ -210,17 +217,31 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     # user_properties travel with the report, also from pytest-xdist workers.
     notes = item.stash.get(NOTES, [])
     report.user_properties.extend(("eksguard", line) for line in notes)
+    unverified = [line for line in notes if line.startswith(UNVERIFIED_PREFIXES)]
     notes.clear()
+    if unverified:
+        # In this test's own report (shown with -rP, in JUnit XML, and on failure).
+        report.sections.append(("eksguard: not verified by this test", "\n".join(unverified)))
+        if report.passed and report.when == "call" and _config(item).strict:
+            report.outcome = "failed"
+            report.longrepr = STRICT_FAILURE.format(lines="\n".join(f"  {line}" for line in unverified))
     if report.failed:
         for deployment in item.stash.get(DEPLOYMENTS, []):
             report.sections.append((f"eksguard terraform log: {deployment.stack.name}", deployment.log))
     return report
 
 
+def _config(item: pytest.Item) -> HarnessConfig:
+    stash = item.config.stash
+    if CONFIG not in stash:
+        stash[CONFIG] = HarnessConfig.resolve(item.config.getoption, item.config.getini)
+    return stash[CONFIG]
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    notes = [value for reports in terminalreporter.stats.values() for report in reports
+    notes = [(report.nodeid, value) for reports in terminalreporter.stats.values() for report in reports
              for key, value in getattr(report, "user_properties", ()) if key == "eksguard"]
     if notes:
         terminalreporter.section("eksguard")
-        for line in dict.fromkeys(notes):
-            terminalreporter.write_line(line)
+        for nodeid, line in dict.fromkeys(notes):
+            terminalreporter.write_line(f"{nodeid}: {line}")

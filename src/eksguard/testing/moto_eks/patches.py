@@ -19,6 +19,8 @@
   (moto dropped both).
 - Managed node groups get their node role's ``EC2_LINUX`` access entry when the cluster
   authenticates through the EKS API, as AWS creates it.
+- The region comes from the host, never from an ARN in the path (an IAM Identity Center
+  role's path holds ``sso.amazonaws.com``).
 - Tags work on access entries, Pod Identity associations, add-ons and node groups (moto
   tagged clusters only).
 """
@@ -28,6 +30,7 @@ from __future__ import annotations
 import json
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from moto.core.responses import ActionResult
 from moto.eks import models as moto_models
@@ -305,11 +308,25 @@ def _tags_on_added_resources() -> None:
     backend_class.list_tags_for_resource = list_tags_for_resource
 
 
+def _region_from_host_only() -> None:
+    """moto reads the region from the first ``.<x>.amazonaws.com`` in the whole URL, so a
+    path holding an IAM Identity Center role ARN (``…/sso.amazonaws.com/…``, percent-encoded
+    by the Go SDK) gave a garbage region and a 500. AWS's region is in the host."""
+    original = EKSResponse.get_region_from_url
+
+    def get_region_from_url(self: Any, request: Any, full_url: str) -> str:
+        parsed = urlsplit(full_url)
+        return original(self, request, f"{parsed.scheme}://{parsed.netloc}/")
+
+    EKSResponse.get_region_from_url = get_region_from_url
+
+
 _ORIGINAL: dict[str, Any] = {}
 
 
 def install() -> None:
     _cluster_init()
+    _region_from_host_only()
     _nodegroup_init()
     _create_nodegroup_access_entry()
     _tags_on_added_resources()
