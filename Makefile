@@ -36,6 +36,22 @@ $(CHECKOV_VENV)/.installed: scripts/checkov-requirements.txt
 	$(CHECKOV_VENV)/bin/python -m pip install -q --disable-pip-version-check -r scripts/checkov-requirements.txt
 	touch $@
 
+# The CDKTF 0.21 path runs from its own venv, as a CDKTF user installs eksguard: cdktf and
+# its AWS bindings, no cdktn (one process loads one framework; see _framework.py).
+# tests/integration/test_cdktf_path.py synthesizes the reference and examples/cdktf-app in it.
+CDKTF_VENV := .venv-cdktf
+CDKTF_STAMP := $(CDKTF_VENV)/.eksguard-installed
+
+.PHONY: venv-cdktf
+
+$(CDKTF_STAMP): scripts/cdktf-requirements.txt pyproject.toml
+	test -x $(CDKTF_VENV)/bin/python || $(PYTHON) -m venv $(CDKTF_VENV)
+	$(CDKTF_VENV)/bin/python -m pip install -q --disable-pip-version-check -r scripts/cdktf-requirements.txt
+	$(CDKTF_VENV)/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@
+
+venv-cdktf: $(CDKTF_STAMP) $(NODE22)
+
 venv: $(STAMP) $(NODE22)
 
 synth: venv
@@ -59,8 +75,32 @@ integration: venv $(CHECKOV_VENV)/.installed
 bench: venv
 	$(WITH_MIRROR) $(PY) bench/harness_cycle.py
 
+# The sdist, then the wheel built from it (so the sdist alone must build), as the release
+# workflow makes them; dist/ is emptied first so twine checks exactly these two.
 dist: venv
-	$(PY) -m pip wheel --no-deps -w dist .
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+	$(PY) -m twine check --strict dist/*
+
+# The CDK CLIs, `cdktn` (CDK Terrain 0.24) and `cdktf` (CDKTF 0.21), exactly as
+# tools/cli/package-lock.json pins them, into tools/cli/node_modules/.bin. cdktn-cli needs
+# Node >= 22.19 on PATH (with Node 20 it crashes), so they run with the Node 22 above.
+# --ignore-scripts: the one install script (cdktf's node-pty) only checks a prebuilt
+# binary the package already ships; npm 11 skips it anyway, npm 10 would run it.
+CLI_DIR := tools/cli
+CLI_STAMP := $(CLI_DIR)/node_modules/.eksguard-installed
+CLI_PATH := $(abspath $(NODE_DIR)/node_modules/node/bin):$(abspath $(CLI_DIR)/node_modules/.bin)
+
+.PHONY: cli
+
+$(CLI_STAMP): $(CLI_DIR)/package.json $(CLI_DIR)/package-lock.json | $(NODE22)
+	cd $(CLI_DIR) && PATH="$(CLI_PATH):$$PATH" npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+cli: venv $(CLI_STAMP)
+	@PATH="$(CLI_PATH):$$PATH" node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 19) ? 0 : 1)' \
+	  || { echo "eksguard: cdktn needs Node >= 22.19: $(NODE22) is missing (make venv installs it from npm) and the node on PATH is older"; exit 1; }
+	@echo 'eksguard: cdktn and cdktf in $(CLI_DIR)/node_modules/.bin; to run them: export PATH="$(CLI_PATH):$$PATH"'
 
 clean:
 	rm -rf cdktf.out dist build .pytest_cache

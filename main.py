@@ -6,7 +6,41 @@ environment:
 - ``AWS_REGION`` (default ``us-east-1``), ``EKSGUARD_CLUSTER_NAME`` (default
   ``eksguard-reference``), ``EKSGUARD_STACK_NAME`` (default ``eksguard-reference``);
 - a local backend, or Terraform Cloud when ``TF_CLOUD_ORGANIZATION`` and ``TF_WORKSPACE``
-  are both set (``TF_CLOUD_HOSTNAME`` optional).
+  are both set (``TF_CLOUD_HOSTNAME`` optional);
+- ``EKSGUARD_AWS_PROVIDER_VERSION`` (default: the bindings' exact ``hashicorp/aws`` pin)
+  replaces the provider constraint, e.g. ``">= 5.0"`` to deploy offline with the 5.x a
+  provider mirror holds (the same setting as the test harness's).
+
+A Terraform Cloud (HCP Terraform) run
+-------------------------------------
+With ``TF_CLOUD_ORGANIZATION`` and ``TF_WORKSPACE`` set, the stack writes a ``cloud``
+block (``TF_CLOUD_HOSTNAME`` for Terraform Enterprise; Terraform puts a new workspace in
+the project ``TF_CLOUD_PROJECT`` names, else "Default Project"). A remote run has no AWS
+credentials of its own; the secure way to give it some is dynamic provider credentials.
+With ``EKSGUARD_TFC_WORKSPACE_ROLES=true`` as well, the stack creates their AWS side
+(off by default: it adds a role an outside system can assume — four resources, plus one
+per apply policy, three when the provider exists already):
+
+- the IAM OIDC provider for the host (``TerraformCloudOidcProvider``), or the account's
+  existing one, ``EKSGUARD_TFC_OIDC_PROVIDER_ARN`` (an account holds one per host);
+- ``TerraformCloudWorkspaceRole`` for this one workspace: a plan role with
+  ``ReadOnlyAccess``, trusting only
+  ``organization:<org>:project:<project>:workspace:<workspace>:run_phase:plan``, and an
+  apply role trusting only ``...:run_phase:apply``, with the managed policies listed in
+  ``EKSGUARD_TFC_APPLY_POLICY_ARNS`` (comma-separated; none by default — AdministratorAccess
+  or a ``...FullAccess`` policy fails guardrail EKSG011 until waived with a reason).
+
+Set on the workspace, as environment variables (category "env"), what the
+``tfc_workspace_environment`` output lists:
+
+- ``TFC_AWS_PROVIDER_AUTH`` = ``true``
+- ``TFC_AWS_PLAN_ROLE_ARN`` = the ``tfc_plan_role_arn`` output
+- ``TFC_AWS_APPLY_ROLE_ARN`` = the ``tfc_apply_role_arn`` output
+
+The roles exist only after the first apply: run that one with your own credentials (the
+workspace in local execution mode), set the variables, then switch the workspace to remote
+execution. The workspace then manages the roles its own runs use: an apply that breaks
+them locks it out, so larger setups keep them in a separate bootstrap workspace.
 """
 
 from __future__ import annotations
@@ -33,6 +67,11 @@ from eksguard import (
     SecureEksClusterProps,
     ServiceAccount,
     Taint,
+    TerraformCloudOidcProvider,
+    TerraformCloudOidcProviderProps,
+    TerraformCloudPlanRoleOptions,
+    TerraformCloudWorkspaceRole,
+    TerraformCloudWorkspaceRoleProps,
     aws_partition,
     cluster_autoscaler,
     dynamodb_table_read,
@@ -64,6 +103,12 @@ class ReferenceSettings:
     tf_cloud_organization: str | None = None
     tf_cloud_workspace: str | None = None
     tf_cloud_hostname: str | None = None
+    aws_provider_version: str | None = None
+    tf_cloud_project: str = "Default Project"
+    tfc_workspace_roles: bool = False
+    """Create the workspace's dynamic-credential roles (see the module docstring)."""
+    tfc_oidc_provider_arn: str | None = None
+    tfc_apply_policy_arns: tuple[str, ...] = ()
 
     @classmethod
     def from_environment(cls) -> ReferenceSettings:
@@ -75,6 +120,12 @@ class ReferenceSettings:
             tf_cloud_organization=env.get("TF_CLOUD_ORGANIZATION"),
             tf_cloud_workspace=env.get("TF_WORKSPACE"),
             tf_cloud_hostname=env.get("TF_CLOUD_HOSTNAME"),
+            aws_provider_version=env.get("EKSGUARD_AWS_PROVIDER_VERSION") or None,
+            tf_cloud_project=env.get("TF_CLOUD_PROJECT") or cls.tf_cloud_project,
+            tfc_workspace_roles=env.get("EKSGUARD_TFC_WORKSPACE_ROLES", "").lower() in ("1", "true", "yes", "on"),
+            tfc_oidc_provider_arn=env.get("EKSGUARD_TFC_OIDC_PROVIDER_ARN") or None,
+            tfc_apply_policy_arns=tuple(
+                arn.strip() for arn in env.get("EKSGUARD_TFC_APPLY_POLICY_ARNS", "").split(",") if arn.strip()),
         )
 
 
@@ -87,6 +138,10 @@ class ReferenceStack(TerraformStack):
     def __init__(self, scope: Construct, id: str, *, settings: ReferenceSettings) -> None:
         super().__init__(scope, id)
         aws.provider.AwsProvider(self, "aws", region=settings.region)
+        if settings.aws_provider_version:
+            # The constructs work on AWS provider 5.x and 6.x; an offline mirror may not
+            # hold the exact version the bindings pin.
+            self.add_override("terraform.required_providers.aws.version", settings.aws_provider_version)
         if settings.tf_cloud_organization and settings.tf_cloud_workspace:
             CloudBackend(self, organization=settings.tf_cloud_organization,
                          workspaces=NamedCloudWorkspace(settings.tf_cloud_workspace),
@@ -178,6 +233,24 @@ class ReferenceStack(TerraformStack):
                             value=group.launch_template.launch_template_id)
         TerraformOutput(self, "service_account_manifests",
                         value=[m for r in eks.irsa_roles.values() for m in r.service_account_manifests()])
+        if settings.tf_cloud_organization and settings.tf_cloud_workspace and settings.tfc_workspace_roles:
+            self._terraform_cloud_roles(settings, tags)
+
+    def _terraform_cloud_roles(self, settings: ReferenceSettings, tags: dict[str, str]) -> None:
+        """The AWS side of this workspace's dynamic provider credentials, and the workspace
+        variables that use it (the module docstring has the steps)."""
+        provider = TerraformCloudOidcProvider(self, "tfc-oidc", props=TerraformCloudOidcProviderProps(
+            hostname=settings.tf_cloud_hostname or TerraformCloudOidcProviderProps.hostname,
+            provider_arn=settings.tfc_oidc_provider_arn,
+            tags={} if settings.tfc_oidc_provider_arn else tags))
+        run = TerraformCloudWorkspaceRole(self, "tfc-run", props=TerraformCloudWorkspaceRoleProps(
+            oidc_provider=provider, organization=settings.tf_cloud_organization or "",
+            project=settings.tf_cloud_project, workspace=settings.tf_cloud_workspace or "",
+            managed_policy_arns=settings.tfc_apply_policy_arns, tags=tags,
+            plan_role=TerraformCloudPlanRoleOptions(tags=tags)))
+        TerraformOutput(self, "tfc_plan_role_arn", value=run.plan_role_arn)
+        TerraformOutput(self, "tfc_apply_role_arn", value=run.role_arn)
+        TerraformOutput(self, "tfc_workspace_environment", value=run.environment_variables())
 
 
 def build_app(settings: ReferenceSettings | None = None, outdir: str | None = None) -> App:

@@ -20,7 +20,8 @@ CLASSES = ("EksClusterProps", "NodeRoleProps", "Imdsv2LaunchTemplateProps", "Man
            "ManagedNodeGroupProps", "ClusterOidcProviderProps", "IrsaRoleOptions", "IrsaRoleProps",
            "PodIdentityRoleOptions", "PodIdentityRoleProps", "WorkloadIdentityProps", "AccessEntryOptions",
            "AccessEntryProps", "AddonIdentityOptions", "CoreAddonsOptions", "SecureEksClusterProps",
-           "ClusterNetworkProps")
+           "ClusterNetworkProps", "TerraformCloudOidcProviderProps", "TerraformCloudWorkspaceRoleProps",
+           "TerraformCloudPlanRoleOptions", "GitHubActionsOidcProviderProps", "GitHubActionsRoleProps")
 
 
 def table() -> str:

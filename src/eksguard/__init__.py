@@ -41,7 +41,10 @@ _LAZY = {
         "aws_load_balancer_controller", "aws_managed_policy_arn", "aws_partition", "cert_manager",
         "cluster_autoscaler", "ebs_csi_driver", "ecr_pull_policy", "external_dns", "logs_key_policy",
         "node_volume_key_policy", "vpc_cni", "dynamodb_table_read", "policy_document",
-        "s3_bucket_access", "secrets_manager_secret_read", "ssm_parameter_path_read")},
+        "s3_bucket_access", "secrets_manager_secret_read", "ssm_parameter_path_read",
+        "GitHubActionsOidcProvider", "GitHubActionsOidcProviderProps", "GitHubActionsRole",
+        "GitHubActionsRoleProps", "TerraformCloudOidcProvider", "TerraformCloudOidcProviderProps",
+        "TerraformCloudPlanRoleOptions", "TerraformCloudWorkspaceRole", "TerraformCloudWorkspaceRoleProps")},
     "AddonIdentityOptions": "eksguard.modules",
     "CoreAddonsOptions": "eksguard.modules",
     "SecureEksCluster": "eksguard.modules",
@@ -88,6 +91,8 @@ if TYPE_CHECKING:
         synth_summary,
     )
 
+# The one place the version is written. pyproject.toml reads it statically (a string
+# literal: setuptools parses it without importing eksguard); releases bump it here.
 __version__ = "0.1.0"
 
 __all__ = [

@@ -184,7 +184,8 @@ PUT_ANYWHERE = {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "
         "${aws_iam_policy.deploy.arn}", aws_iam_policy={"deploy": {"policy": _statements(
             {"Effect": "Allow", "Action": "s3:*", "Resource": ["*"]})}})),
      "CI role (token.actions.githubusercontent.com): attached policy s/deploy allows s3:* on \"*\""),
-    (_role(_ci_trust(HCP_TERRAFORM, "app.terraform.io", "organization:acme:*"),
+    (_role(_ci_trust(HCP_TERRAFORM, "app.terraform.io",
+                     "organization:acme:project:infra:workspace:eks:run_phase:*"),
            **_attached("arn:aws:iam::aws:policy/AdministratorAccess")),
      "CI role (app.terraform.io): AWS managed policy AdministratorAccess"),
     (_role(IRSA_TRUST, aws_iam_role={"app": {"assume_role_policy": IRSA_TRUST, "managed_policy_arns": [

@@ -22,6 +22,17 @@ from eksguard.constructs.addon_permissions import (
     external_dns,
     vpc_cni,
 )
+from eksguard.constructs.ci_identity import (
+    GitHubActionsOidcProvider,
+    GitHubActionsOidcProviderProps,
+    GitHubActionsRole,
+    GitHubActionsRoleProps,
+    TerraformCloudOidcProvider,
+    TerraformCloudOidcProviderProps,
+    TerraformCloudPlanRoleOptions,
+    TerraformCloudWorkspaceRole,
+    TerraformCloudWorkspaceRoleProps,
+)
 from eksguard.constructs.cluster import EksCluster, EksClusterProps
 from eksguard.constructs.ecr import RegistryPullSecret, ecr_pull_policy
 from eksguard.constructs.irsa_role import (
@@ -76,6 +87,10 @@ __all__ = [
     "EcrAccess",
     "EksCluster",
     "EksClusterProps",
+    "GitHubActionsOidcProvider",
+    "GitHubActionsOidcProviderProps",
+    "GitHubActionsRole",
+    "GitHubActionsRoleProps",
     "Imdsv2LaunchTemplate",
     "Imdsv2LaunchTemplateProps",
     "IrsaRole",
@@ -93,6 +108,11 @@ __all__ = [
     "ServiceAccount",
     "ServiceAccountPattern",
     "Taint",
+    "TerraformCloudOidcProvider",
+    "TerraformCloudOidcProviderProps",
+    "TerraformCloudPlanRoleOptions",
+    "TerraformCloudWorkspaceRole",
+    "TerraformCloudWorkspaceRoleProps",
     "WorkloadIdentity",
     "WorkloadIdentityProps",
     "aws_load_balancer_controller",

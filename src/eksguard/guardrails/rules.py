@@ -29,6 +29,18 @@ POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com"
 CLUSTER_ISSUER = "the cluster's OIDC issuer"
 CI_ISSUERS = ("token.actions.githubusercontent.com", "app.terraform.io")
 """OIDC issuers of CI systems (GitHub Actions, HCP Terraform) whose runs assume roles."""
+GITHUB_SERVER_ISSUER_PATH = "/_services/token"
+"""GitHub Enterprise Server's issuer is ``<host>/_services/token``."""
+TERRAFORM_CLOUD_AUDIENCE = "aws.workload.identity"
+"""The audience HCP Terraform and Terraform Enterprise tokens carry by default: it marks a
+Terraform Enterprise host eksguard does not know by name."""
+CI_SUBJECT_PARTS = {
+    "terraform": ("organization", "project", "workspace"),
+    "github": ("repo",),
+}
+"""The leading ``<label>:<value>:`` parts of a CI subject that a pattern must spell out: a
+wildcard may only follow them (``run_phase:*``; a branch or environment after the repository)."""
+PINNING_OPERATORS = ("StringEquals", "StringEqualsIgnoreCase", "StringLike")
 READ_ACTION_PREFIXES = ("get", "list", "describe", "batchget", "query", "scan", "head", "view", "lookup",
                         "search", "select")
 """An action whose name starts with one of these (case-insensitive, as IAM matches) reads."""
@@ -100,6 +112,10 @@ RULES = {rule.id: rule for rule in (
          "or scope it with a Condition (aws:ResourceTag/...); give workloads least-privilege policies "
          "(s3_bucket_access, dynamodb_table_read, ...) instead of AdministratorAccess, PowerUserAccess or a "
          "...FullAccess managed policy"),
+    Rule("EKSG012", "CI trust leaves the organization, workspace or repository open",
+         'match "<issuer>:sub" exactly: "organization:<org>:project:<project>:workspace:<workspace>:'
+         'run_phase:<plan|apply>" (TerraformCloudWorkspaceRole) or "repo:<owner>/<repo>:environment:<env>" '
+         "(GitHubActionsRole); a StringLike wildcard may only follow the workspace or the repository"),
 )}
 
 
@@ -313,8 +329,87 @@ def _broad_action(action: Any) -> bool:
     return bool(colon) and (name == "*" or not name.lower().startswith(READ_ACTION_PREFIXES))
 
 
+# GitHub, "Configuring OpenID Connect in Amazon Web Services" (a sub condition is what
+# keeps other repositories out); HCP Terraform, "Dynamic credentials with the AWS provider".
+def check_ci_trust(document: dict[str, Any], _: int) -> Iterator[Finding]:
+    """Roles trusting a CI issuer (HCP Terraform or Terraform Enterprise, GitHub Actions)
+    with no ``:sub`` condition, or whose ``StringLike`` ``:sub`` wildcards the organization,
+    project or workspace, or the repository: every organization's runs, or every
+    repository's workflows, on that issuer could assume them. A wildcard after those parts
+    passes (``run_phase:*`` is one role for both phases of one workspace), and so does a
+    computed subject, which the rule cannot read. A missing ``:aud`` is EKSG003's."""
+    stack = Stack(document)
+    for role in stack.all("aws_iam_role"):
+        for statement in statements(stack.policy(role.get("assume_role_policy"))):
+            if statement.get("Effect") != "Allow" or WEB_IDENTITY not in _as_list(statement.get("Action")):
+                continue
+            ci = _ci_system(stack, statement)
+            if ci is None:
+                continue
+            system, issuer = ci
+            subjects = [(operator, key, value) for operator, key, value in _condition_entries(statement)
+                        if key.lower().endswith(":sub") and _base_operator(operator) in PINNING_OPERATORS]
+            if not subjects:
+                whose = "workflow of any repository" if system == "github" else "run of any organization"
+                yield Finding(RULES["EKSG012"], role.path, f"no :sub condition: a {whose} on {issuer} can assume it")
+            for operator, key, value in subjects:
+                if _base_operator(operator) != "StringLike" or is_token(value):
+                    continue
+                part = _open_part(system, value)
+                if part is not None:
+                    yield Finding(RULES["EKSG012"], role.path, f"{operator} {key} = {value!r} leaves the {part} open")
+
+
+def _condition_entries(statement: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [(operator, key, str(value)) for operator, entries in (statement.get("Condition") or {}).items()
+            if isinstance(entries, dict) for key, values in entries.items() for value in _as_list(values)]
+
+
+def _base_operator(operator: str) -> str:
+    """``StringLike`` for ``ForAnyValue:StringLikeIfExists`` and the like."""
+    return operator.rsplit(":", 1)[-1].removesuffix("IfExists")
+
+
+def _ci_system(stack: Stack, statement: dict[str, Any]) -> tuple[str, str] | None:
+    """("terraform" or "github", issuer) when the statement trusts a CI issuer: by its
+    host, or, for hosts eksguard cannot know (Terraform Enterprise, GitHub Enterprise
+    Server), by the shape of its subjects or HCP Terraform's audience."""
+    entries = _condition_entries(statement)
+    issuer = next(filter(None, (_issuer(stack, p) for p in principals(statement, "Federated"))), None)
+    issuer = issuer or next((key.rsplit(":", 1)[0] for _, key, _ in entries if ":" in key), None) or "its issuer"
+    subjects = [value for _, key, value in entries if key.lower().endswith(":sub")]
+    audiences = [value for _, key, value in entries if key.lower().endswith(":aud")]
+    if CI_ISSUERS[0] in issuer or issuer.endswith(GITHUB_SERVER_ISSUER_PATH) or any(
+            s.startswith("repo:") for s in subjects):
+        return "github", issuer
+    if CI_ISSUERS[1] in issuer or TERRAFORM_CLOUD_AUDIENCE in audiences or any(
+            s.startswith("organization:") for s in subjects):
+        return "terraform", issuer
+    return None
+
+
+def _open_part(system: str, pattern: str) -> str | None:
+    """The parts of the subject a ``StringLike`` pattern leaves open ("project and
+    workspace"), or None when each part in ``CI_SUBJECT_PARTS`` is spelled out up to the
+    ':' that closes it before the first wildcard. A part after the first wildcard counts
+    as pinned when a literal piece of the pattern spells it out (``:workspace:w:``): names
+    cannot hold ':', so no other value fits there."""
+    pieces = re.split(r"[*?]", pattern)
+    fixed = pieces[0].split(":")
+    labels = CI_SUBJECT_PARTS[system]
+    for index, label in enumerate(labels):
+        closed = len(fixed) > 2 * index + 2
+        if not closed or fixed[2 * index] != label or not fixed[2 * index + 1]:
+            open_labels = [label] + [later for later in labels[index + 1:] if not any(
+                re.search(rf":{later}:[^:]+:", piece) for piece in pieces[1:])]
+            names = ["repository" if name == "repo" else name for name in open_labels]
+            return " and ".join(filter(None, (", ".join(names[:-1]), names[-1])))
+    return None
+
+
 CHECKS: tuple[Callable[[dict[str, Any], int], Iterator[Finding]], ...] = (
-    check_launch_templates, check_web_identity_trust, check_node_roles, check_clusters, check_workload_policies)
+    check_launch_templates, check_web_identity_trust, check_node_roles, check_clusters, check_workload_policies,
+    check_ci_trust)
 
 
 def check_document(document: dict[str, Any], max_hop_limit: int = DEFAULT_MAX_HOP_LIMIT) -> list[Finding]:

@@ -1,0 +1,608 @@
+"""Roles that CI runs assume through OIDC, trusting one exact workspace or repository:
+HCP Terraform (and Terraform Enterprise) dynamic provider credentials —
+``TerraformCloudOidcProvider``, ``TerraformCloudWorkspaceRole`` — and GitHub Actions —
+``GitHubActionsOidcProvider``, ``GitHubActionsRole``.
+
+Each role's trust is one web-identity statement with ``StringEquals`` on ``<issuer>:aud``
+and ``<issuer>:sub``: no wildcard anywhere, so a run of another organization, project,
+workspace or repository on the same issuer cannot assume it (guardrail EKSG012 checks
+the same of any role in the stack).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from constructs import Construct
+
+from eksguard import _validation as v
+from eksguard._docs import documented
+from eksguard._framework import aws, construct_path, is_token
+from eksguard.constructs._private import create_role, managed_policy_arn, policy_document
+from eksguard.constructs.oidc_provider import ALLOWED_THUMBPRINT, STS_AUDIENCE
+
+TERRAFORM_CLOUD_HOSTNAME = "app.terraform.io"
+"""HCP Terraform's hostname, the issuer of its workload identity tokens."""
+TERRAFORM_CLOUD_AUDIENCE = "aws.workload.identity"
+"""The audience HCP Terraform puts in AWS tokens unless the workspace sets
+``TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE``."""
+TERRAFORM_CLOUD_RUN_PHASES = ("plan", "apply")
+"""The run phases of an HCP Terraform run, the last part of its token's ``sub``."""
+PLAN_ROLE_POLICY = "ReadOnlyAccess"
+"""A plan only reads: the AWS managed policy a separate plan role gets unless told otherwise."""
+GITHUB_ACTIONS_HOST = "token.actions.githubusercontent.com"
+"""GitHub Actions' OIDC issuer (github.com and GitHub Enterprise Cloud without a unique issuer)."""
+GITHUB_ACTIONS_AUDIENCE = STS_AUDIENCE
+"""The audience ``aws-actions/configure-aws-credentials`` requests by default."""
+WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
+
+# Workspace variables HCP Terraform reads (category "env").
+PROVIDER_AUTH_VARIABLE = "TFC_AWS_PROVIDER_AUTH"
+RUN_ROLE_VARIABLE = "TFC_AWS_RUN_ROLE_ARN"
+PLAN_ROLE_VARIABLE = "TFC_AWS_PLAN_ROLE_ARN"
+APPLY_ROLE_VARIABLE = "TFC_AWS_APPLY_ROLE_ARN"
+AUDIENCE_VARIABLE = "TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE"
+
+HOSTNAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$")
+AUDIENCE = re.compile(r"^[^\s*?]{1,255}$")
+OIDC_PROVIDER_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/(?P<host>.+)$")
+_THUMBPRINT = re.compile(r"^[0-9a-fA-F]{40}$")
+# HCP Terraform's own naming rules; each also keeps out the wildcards and the ':' that
+# separates the parts of the subject.
+ORGANIZATION = re.compile(r"^[A-Za-z0-9._-]+$")
+PROJECT = re.compile(r"^[A-Za-z0-9_-]([A-Za-z0-9 _-]*[A-Za-z0-9_-])?$")
+WORKSPACE = re.compile(r"^[A-Za-z0-9_-]{1,90}$")
+# GitHub's: an owner of up to 39 letters, digits and '-', a repository of up to 100 letters,
+# digits, '.', '-' and '_'.
+REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
+ENVIRONMENT = re.compile(r"^(?=\S)[^*?\x00-\x1f]{1,255}(?<=\S)$")
+REF = re.compile(r"^refs/(heads|tags)/[^\s*?:~^\[\\]+$")
+
+ALLOWED_HOSTNAME = (
+    "a hostname such as 'app.terraform.io' or 'tfe.example.com': lowercase DNS labels joined "
+    "by '.', without scheme, path or port"
+)
+ALLOWED_AUDIENCE = (
+    "an audience of 1-255 characters without spaces or the wildcards '*' and '?' (the trust "
+    "compares it with StringEquals)"
+)
+ALLOWED_PROVIDER_ARN = (
+    "the ARN of the account's IAM OIDC provider for {host}: "
+    "arn:<partition>:iam::<12-digit account>:oidc-provider/{host}"
+)
+ALLOWED_NOTHING_ELSE_WITH_PROVIDER_ARN = (
+    "nothing with provider_arn: thumbprints and tags belong to the provider it names, which "
+    "this stack does not manage"
+)
+ALLOWED_ORGANIZATION = (
+    "an HCP Terraform organization name: letters, digits, '.', '-' and '_'; no wildcard "
+    "('*', '?') or ':' (the trust names it exactly)"
+)
+ALLOWED_PROJECT = (
+    "an HCP Terraform project name such as 'Default Project': letters, digits, '-', '_' and "
+    "inner spaces; no wildcard ('*', '?') or ':' (the trust names it exactly)"
+)
+ALLOWED_WORKSPACE = (
+    "an HCP Terraform workspace name: 1-90 letters, digits, '-' and '_'; no wildcard "
+    "('*', '?') or ':' (the trust names it exactly)"
+)
+ALLOWED_REPOSITORY = (
+    "a GitHub repository as 'owner/name' (such as 'acme/infra'), spelled as GitHub spells "
+    "it; no wildcard ('*', '?'): the trust names it exactly"
+)
+ALLOWED_ENVIRONMENT = (
+    "a GitHub environment name of 1-255 characters, without the wildcards '*' and '?' or "
+    "surrounding spaces (the trust names it exactly)"
+)
+ALLOWED_REF = (
+    "a full Git ref such as 'refs/heads/main' or 'refs/tags/v1.2.0', without wildcards "
+    "('*', '?'): the trust names it exactly"
+)
+ALLOWED_ONE_SUBJECT = (
+    "exactly one of environment, ref or pull_request=True: the one kind of job the trust admits"
+)
+ALLOWED_DISTINCT_ROLE_NAMES = "a plan role name other than the apply role's ({role_name!r})"
+
+
+# The OIDC providers ----------------------------------------------------------------
+
+
+class _CiOidcProvider(Construct):
+    """What a CI role needs of its issuer's IAM OIDC provider: the ARN to trust, the issuer
+    host that prefixes the condition keys, and the audience its tokens carry."""
+
+    def _provide(self, *, host: str, audience: str, provider_arn: str | None,
+                 thumbprints: Sequence[str], tags: Mapping[str, str]) -> None:
+        self._issuer_host = host
+        self._audience = audience
+        if provider_arn is not None:
+            self.provider = None
+            self._provider_arn = provider_arn
+            return
+        self.provider = aws.iam_openid_connect_provider.IamOpenidConnectProvider(
+            self, "provider",
+            url=f"https://{host}",
+            client_id_list=[audience],
+            # IAM verifies these issuers through its library of trusted root CAs; the
+            # argument is optional from AWS provider 5.81 (and in 6.x).
+            thumbprint_list=list(thumbprints) or None,
+            tags=dict(tags),
+        )
+        self._provider_arn = self.provider.arn
+
+    @property
+    def provider_arn(self) -> str:
+        """The provider's ARN, the ``Federated`` principal of the roles' trust."""
+        return self._provider_arn
+
+    @property
+    def issuer_host(self) -> str:
+        """The issuer without ``https://``: the prefix of the ``:sub`` and ``:aud`` keys."""
+        return self._issuer_host
+
+    @property
+    def audience(self) -> str:
+        """The ``aud`` the roles require: the provider's one client id."""
+        return self._audience
+
+
+def _validate_provider(path: str, props: Any, host: str) -> None:
+    v.require_match(path, "audience", props.audience, AUDIENCE, ALLOWED_AUDIENCE)
+    for thumbprint in props.thumbprints:
+        v.require_match(path, "thumbprints", thumbprint, _THUMBPRINT, ALLOWED_THUMBPRINT)
+    if props.provider_arn is None:
+        return
+    if not is_token(props.provider_arn):
+        match = OIDC_PROVIDER_ARN.match(props.provider_arn)
+        if match is None or (not is_token(host) and match["host"] != host):
+            v.fail(path, "provider_arn", props.provider_arn, ALLOWED_PROVIDER_ARN.format(host=host))
+    for name in ("thumbprints", "tags"):
+        if getattr(props, name):
+            v.fail(path, name, getattr(props, name), ALLOWED_NOTHING_ELSE_WITH_PROVIDER_ARN)
+
+
+@documented
+@dataclass(frozen=True, kw_only=True)
+class TerraformCloudOidcProviderProps:
+    """Props of ``TerraformCloudOidcProvider``. Every field is optional.
+
+    Example::
+
+        TerraformCloudOidcProviderProps(hostname="tfe.example.com")  # Terraform Enterprise
+    """
+
+    hostname: str = TERRAFORM_CLOUD_HOSTNAME
+    """The HCP Terraform or Terraform Enterprise hostname that issues the runs' tokens.
+    Default: "app.terraform.io" (HCP Terraform)."""
+
+    audience: str = TERRAFORM_CLOUD_AUDIENCE
+    """The audience the provider accepts and the roles require; set the same in the
+    workspace's ``TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE`` when it is not the default.
+    Default: "aws.workload.identity" (what HCP Terraform sends unless told otherwise)."""
+
+    provider_arn: str | None = None
+    """The account's existing OIDC provider for ``hostname`` (IAM holds one provider per URL,
+    so a second stack cannot create another); its client ids must include ``audience``.
+    Default: None — the provider is created."""
+
+    thumbprints: Sequence[str] = ()
+    """Server certificate thumbprints of a created provider. Default: () — IAM verifies the
+    issuer's certificate itself (a Terraform Enterprise behind a private CA needs its CA's
+    thumbprint here)."""
+
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags on a created provider. Default: none."""
+
+
+class TerraformCloudOidcProvider(_CiOidcProvider):
+    """The IAM OIDC provider for HCP Terraform (or a Terraform Enterprise host), which
+    ``TerraformCloudWorkspaceRole`` trusts; or, with ``provider_arn``, the account's
+    existing one, creating nothing.
+
+    Example::
+
+        tfc = TerraformCloudOidcProvider(stack, "tfc")
+
+    Properties: ``provider_arn``, ``issuer_host``, ``audience``. Its resource: ``provider``
+    (``aws_iam_openid_connect_provider``; None with ``provider_arn``).
+    """
+
+    def __init__(self, scope: Construct, id: str, *, props: TerraformCloudOidcProviderProps | None = None) -> None:
+        super().__init__(scope, id)
+        self.props = props = props if props is not None else TerraformCloudOidcProviderProps()
+        path = construct_path(self)
+        v.require_props(path, props, TerraformCloudOidcProviderProps)
+        v.require_match(path, "hostname", props.hostname, HOSTNAME, ALLOWED_HOSTNAME, max_length=253)
+        _validate_provider(path, props, props.hostname)
+        self._provide(host=props.hostname, audience=props.audience, provider_arn=props.provider_arn,
+                      thumbprints=props.thumbprints, tags=props.tags)
+
+
+@documented
+@dataclass(frozen=True, kw_only=True)
+class GitHubActionsOidcProviderProps:
+    """Props of ``GitHubActionsOidcProvider``. Every field is optional.
+
+    Example::
+
+        GitHubActionsOidcProviderProps(
+            provider_arn="arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com")
+    """
+
+    audience: str = GITHUB_ACTIONS_AUDIENCE
+    """The audience the provider accepts and the roles require (the ``audience`` input of
+    ``aws-actions/configure-aws-credentials``). Default: "sts.amazonaws.com"."""
+
+    provider_arn: str | None = None
+    """The account's existing OIDC provider for ``token.actions.githubusercontent.com`` (IAM
+    holds one provider per URL); its client ids must include ``audience``. Default: None —
+    the provider is created."""
+
+    thumbprints: Sequence[str] = ()
+    """Server certificate thumbprints of a created provider. Default: () — IAM verifies
+    GitHub's certificate through its trusted root CAs."""
+
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags on a created provider. Default: none."""
+
+
+class GitHubActionsOidcProvider(_CiOidcProvider):
+    """The IAM OIDC provider for GitHub Actions (``token.actions.githubusercontent.com``),
+    which ``GitHubActionsRole`` trusts; or, with ``provider_arn``, the account's existing
+    one, creating nothing.
+
+    Example::
+
+        github = GitHubActionsOidcProvider(stack, "github")
+
+    Properties: ``provider_arn``, ``issuer_host``, ``audience``. Its resource: ``provider``
+    (``aws_iam_openid_connect_provider``; None with ``provider_arn``).
+    """
+
+    def __init__(self, scope: Construct, id: str, *, props: GitHubActionsOidcProviderProps | None = None) -> None:
+        super().__init__(scope, id)
+        self.props = props = props if props is not None else GitHubActionsOidcProviderProps()
+        path = construct_path(self)
+        v.require_props(path, props, GitHubActionsOidcProviderProps)
+        _validate_provider(path, props, GITHUB_ACTIONS_HOST)
+        self._provide(host=GITHUB_ACTIONS_HOST, audience=props.audience, provider_arn=props.provider_arn,
+                      thumbprints=props.thumbprints, tags=props.tags)
+
+
+def ci_trust_policy(*, provider: _CiOidcProvider, subjects: Sequence[str]) -> str:
+    """One web-identity statement: ``StringEquals`` on ``<issuer>:aud`` (the provider's
+    audience) and on ``<issuer>:sub`` (the exact subjects)."""
+    host = provider.issuer_host
+    return policy_document([{
+        "Effect": "Allow",
+        "Principal": {"Federated": provider.provider_arn},
+        "Action": WEB_IDENTITY,
+        "Condition": {"StringEquals": {
+            f"{host}:aud": provider.audience,
+            f"{host}:sub": subjects[0] if len(subjects) == 1 else list(subjects),
+        }},
+    }])
+
+
+def _validate_role_policies(path: str, props: Any, prefix: str = "") -> None:
+    v.require_role_name(path, f"{prefix}role_name", props.role_name)
+    if props.managed_policy_arns is not None:
+        v.require_managed_policy_arns(path, f"{prefix}managed_policy_arns", props.managed_policy_arns)
+    v.require_inline_policies(path, f"{prefix}inline_policies", props.inline_policies)
+    v.require_boundary_arn(path, f"{prefix}permissions_boundary_arn", props.permissions_boundary_arn)
+    v.require_int_range(path, f"{prefix}max_session_duration_seconds", props.max_session_duration_seconds,
+                        3600, 43200)
+
+
+# HCP Terraform ------------------------------------------------------------------------
+
+
+@documented
+@dataclass(frozen=True, kw_only=True)
+class TerraformCloudPlanRoleOptions:
+    """A separate role for the plan phase, so plans (speculative ones too) run with
+    read-only rights and only applies get the apply role's.
+
+    Example::
+
+        TerraformCloudPlanRoleOptions()  # ReadOnlyAccess
+    """
+
+    role_name: str | None = None
+    """The plan role's IAM name. Default: a unique name Terraform derives from the construct path."""
+
+    managed_policy_arns: Sequence[str] | None = None
+    """Managed policies of the plan role. Default: None — the AWS managed ``ReadOnlyAccess``
+    in the stack's partition (it reads every resource, S3 objects included; give a narrower
+    list where that is too much)."""
+
+    inline_policies: Mapping[str, Mapping[str, Any] | str] = field(default_factory=dict)
+    """Inline policies of the plan role, name to document (dict or JSON). Default: none."""
+
+    permissions_boundary_arn: str | None = None
+    """Permissions boundary of the plan role. Default: None — no boundary."""
+
+    max_session_duration_seconds: int = 3600
+    """Longest session the plan role allows, 3600-43200. Default: 3600."""
+
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags on the plan role. Default: none."""
+
+
+@documented
+@dataclass(frozen=True, kw_only=True)
+class TerraformCloudWorkspaceRoleProps:
+    """Props of ``TerraformCloudWorkspaceRole``: the one workspace whose runs may assume it.
+
+    Example::
+
+        TerraformCloudWorkspaceRoleProps(oidc_provider=tfc, organization="acme",
+                                         project="platform", workspace="eks-prod")
+    """
+
+    oidc_provider: TerraformCloudOidcProvider
+    """The HCP Terraform (or Terraform Enterprise) OIDC provider."""
+
+    organization: str
+    """The organization, exactly as HCP Terraform names it."""
+
+    project: str
+    """The workspace's project, exactly (``"Default Project"`` unless the workspace was
+    put in another); moving the workspace to another project changes its runs' subject."""
+
+    workspace: str
+    """The workspace, exactly."""
+
+    plan_role: TerraformCloudPlanRoleOptions | None = None
+    """A separate plan role. Default: None — one role for both run phases
+    (``TFC_AWS_RUN_ROLE_ARN``); given, a plan role trusting only ``run_phase:plan``
+    (``TFC_AWS_PLAN_ROLE_ARN``) and this role trusting only ``run_phase:apply``
+    (``TFC_AWS_APPLY_ROLE_ARN``)."""
+
+    role_name: str | None = None
+    """The IAM role name. Default: a unique name Terraform derives from the construct path."""
+
+    managed_policy_arns: Sequence[str] = ()
+    """Managed policies to attach: what the workspace's Terraform needs. Default: () — none."""
+
+    inline_policies: Mapping[str, Mapping[str, Any] | str] = field(default_factory=dict)
+    """Inline policies, name to document (dict or JSON). Default: none."""
+
+    permissions_boundary_arn: str | None = None
+    """Permissions boundary for the role. Default: None — no boundary."""
+
+    max_session_duration_seconds: int = 3600
+    """Longest session the role allows, 3600-43200. Default: 3600."""
+
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags on the role. Default: none."""
+
+
+class TerraformCloudWorkspaceRole(Construct):
+    """The role the runs of one HCP Terraform workspace assume through dynamic provider
+    credentials: ``StringEquals`` on ``<host>:aud`` and on ``<host>:sub`` =
+    ``organization:<org>:project:<project>:workspace:<workspace>:run_phase:<phase>`` for
+    each phase it serves; with ``plan_role``, a second, read-only role for plans.
+
+    Example::
+
+        tfc = TerraformCloudOidcProvider(stack, "tfc")
+        run = TerraformCloudWorkspaceRole(stack, "eks-prod", props=TerraformCloudWorkspaceRoleProps(
+            oidc_provider=tfc, organization="acme", project="platform", workspace="eks-prod",
+            managed_policy_arns=[deploy_policy.arn],
+            plan_role=TerraformCloudPlanRoleOptions()))
+        run.environment_variables()  # TFC_AWS_PROVIDER_AUTH, TFC_AWS_PLAN_ROLE_ARN, TFC_AWS_APPLY_ROLE_ARN
+
+    Properties: ``role_arn``, ``role_name``, ``plan_role_arn``, ``subjects``. Its
+    resources: ``role`` (``aws_iam_role``: the run role, or the apply role with
+    ``plan_role``) and ``attachments``; ``plan_role`` and ``plan_attachments`` (None and
+    [] without ``plan_role``), under the child ``plan``.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, props: TerraformCloudWorkspaceRoleProps) -> None:
+        super().__init__(scope, id)
+        self.props = props
+        _validate_workspace_role(construct_path(self), props)
+        provider = props.oidc_provider
+        phases = ("apply",) if props.plan_role is not None else TERRAFORM_CLOUD_RUN_PHASES
+        self._subjects = tuple(self._subject(phase) for phase in phases)
+
+        self.role, self.attachments = create_role(
+            self, role_name=props.role_name,
+            trust_policy=ci_trust_policy(provider=provider, subjects=self._subjects),
+            managed_policy_arns=props.managed_policy_arns, inline_policies=props.inline_policies,
+            permissions_boundary_arn=props.permissions_boundary_arn, tags=props.tags,
+            max_session_duration=props.max_session_duration_seconds)
+        self.plan_role: Any = None
+        self.plan_attachments: list[Any] = []
+        plan = props.plan_role
+        if plan is not None:
+            scope_of_plan = Construct(self, "plan")
+            managed = (plan.managed_policy_arns if plan.managed_policy_arns is not None
+                       else [managed_policy_arn(self, PLAN_ROLE_POLICY)])
+            self.plan_role, self.plan_attachments = create_role(
+                scope_of_plan, role_name=plan.role_name,
+                trust_policy=ci_trust_policy(provider=provider, subjects=[self._subject("plan")]),
+                managed_policy_arns=managed, inline_policies=plan.inline_policies,
+                permissions_boundary_arn=plan.permissions_boundary_arn, tags=plan.tags,
+                max_session_duration=plan.max_session_duration_seconds)
+
+    def _subject(self, phase: str) -> str:
+        p = self.props
+        return f"organization:{p.organization}:project:{p.project}:workspace:{p.workspace}:run_phase:{phase}"
+
+    @property
+    def role_arn(self) -> str:
+        """The run role's ARN (the apply role's with ``plan_role``), known after apply."""
+        return self.role.arn
+
+    @property
+    def role_name(self) -> str:
+        """The run (or apply) role's name, as a Terraform reference."""
+        return self.role.name
+
+    @property
+    def plan_role_arn(self) -> str | None:
+        """The plan role's ARN; None without ``plan_role`` (the run role serves plans)."""
+        return self.plan_role.arn if self.plan_role is not None else None
+
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        """The exact ``sub`` values ``role`` trusts, one per run phase it serves."""
+        return self._subjects
+
+    def environment_variables(self) -> dict[str, str]:
+        """The workspace's environment variables (category "env") that make its runs assume
+        these roles: ``TFC_AWS_PROVIDER_AUTH`` = "true" and ``TFC_AWS_RUN_ROLE_ARN``, or
+        ``TFC_AWS_PLAN_ROLE_ARN`` and ``TFC_AWS_APPLY_ROLE_ARN`` with ``plan_role``; and
+        ``TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE`` when the provider's audience is not the
+        default. ARNs are Terraform references until apply."""
+        variables = {PROVIDER_AUTH_VARIABLE: "true"}
+        if self.plan_role is None:
+            variables[RUN_ROLE_VARIABLE] = self.role_arn
+        else:
+            variables[PLAN_ROLE_VARIABLE] = self.plan_role.arn
+            variables[APPLY_ROLE_VARIABLE] = self.role_arn
+        if self.props.oidc_provider.audience != TERRAFORM_CLOUD_AUDIENCE:
+            variables[AUDIENCE_VARIABLE] = self.props.oidc_provider.audience
+        return variables
+
+
+def _validate_workspace_role(path: str, props: TerraformCloudWorkspaceRoleProps) -> None:
+    v.require_props(path, props, TerraformCloudWorkspaceRoleProps)
+    v.require_match(path, "organization", props.organization, ORGANIZATION, ALLOWED_ORGANIZATION)
+    v.require_match(path, "project", props.project, PROJECT, ALLOWED_PROJECT)
+    v.require_match(path, "workspace", props.workspace, WORKSPACE, ALLOWED_WORKSPACE)
+    _validate_role_policies(path, props)
+    plan = props.plan_role
+    if plan is None:
+        return
+    _validate_role_policies(path, plan, prefix="plan_role.")
+    if plan.role_name is not None and plan.role_name == props.role_name and not is_token(plan.role_name):
+        v.fail(path, "plan_role.role_name", plan.role_name,
+               ALLOWED_DISTINCT_ROLE_NAMES.format(role_name=props.role_name))
+
+
+# GitHub Actions -----------------------------------------------------------------------
+
+
+@documented
+@dataclass(frozen=True, kw_only=True)
+class GitHubActionsRoleProps:
+    """Props of ``GitHubActionsRole``: one repository and one kind of job in it — an
+    environment, a branch or tag, or pull requests.
+
+    Example::
+
+        GitHubActionsRoleProps(oidc_provider=github, repository="acme/infra", environment="prod")
+    """
+
+    oidc_provider: GitHubActionsOidcProvider
+    """The GitHub Actions OIDC provider."""
+
+    repository: str
+    """The repository as ``owner/name``, spelled as GitHub spells it (the comparison is
+    case-sensitive)."""
+
+    environment: str | None = None
+    """Trust jobs that run in this GitHub environment (``repo:<repository>:environment:<env>``),
+    whose protection rules (reviewers, branches) then guard the role. Default: None — give
+    exactly one of ``environment``, ``ref`` and ``pull_request``."""
+
+    ref: str | None = None
+    """Trust jobs without an environment on this branch or tag, a full ref such as
+    ``refs/heads/main`` (``repo:<repository>:ref:<ref>``). Default: None — give exactly one of
+    ``environment``, ``ref`` and ``pull_request``."""
+
+    pull_request: bool = False
+    """Trust jobs of ``pull_request`` workflows (``repo:<repository>:pull_request``): any
+    branch's pull request in the repository, so keep this role read-only. Default: False."""
+
+    role_name: str | None = None
+    """The IAM role name. Default: a unique name Terraform derives from the construct path."""
+
+    managed_policy_arns: Sequence[str] = ()
+    """Managed policies to attach. Default: () — none."""
+
+    inline_policies: Mapping[str, Mapping[str, Any] | str] = field(default_factory=dict)
+    """Inline policies, name to document (dict or JSON). Default: none."""
+
+    permissions_boundary_arn: str | None = None
+    """Permissions boundary for the role. Default: None — no boundary."""
+
+    max_session_duration_seconds: int = 3600
+    """Longest session the role allows, 3600-43200. Default: 3600."""
+
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags on the role. Default: none."""
+
+
+class GitHubActionsRole(Construct):
+    """A role GitHub Actions jobs of one repository assume (``cdktn deploy`` from a
+    workflow): ``StringEquals`` on ``token.actions.githubusercontent.com:aud`` and on
+    ``:sub`` = ``repo:<owner>/<repo>:environment:<env>`` (or ``:ref:<ref>``, or
+    ``:pull_request``).
+
+    Example::
+
+        github = GitHubActionsOidcProvider(stack, "github")
+        deploy = GitHubActionsRole(stack, "deploy", props=GitHubActionsRoleProps(
+            oidc_provider=github, repository="acme/infra", environment="prod",
+            managed_policy_arns=[deploy_policy.arn]))
+
+    The workflow needs ``permissions: id-token: write`` and
+    ``aws-actions/configure-aws-credentials`` with ``role-to-assume`` = ``role_arn``.
+
+    Properties: ``role_arn``, ``role_name``, ``subject``. Its resources: ``role``
+    (``aws_iam_role``) and ``attachments``.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, props: GitHubActionsRoleProps) -> None:
+        super().__init__(scope, id)
+        self.props = props
+        _validate_github_role(construct_path(self), props)
+        if props.environment is not None:
+            self._subject = f"repo:{props.repository}:environment:{props.environment}"
+        elif props.ref is not None:
+            self._subject = f"repo:{props.repository}:ref:{props.ref}"
+        else:
+            self._subject = f"repo:{props.repository}:pull_request"
+        self.role, self.attachments = create_role(
+            self, role_name=props.role_name,
+            trust_policy=ci_trust_policy(provider=props.oidc_provider, subjects=[self._subject]),
+            managed_policy_arns=props.managed_policy_arns, inline_policies=props.inline_policies,
+            permissions_boundary_arn=props.permissions_boundary_arn, tags=props.tags,
+            max_session_duration=props.max_session_duration_seconds)
+
+    @property
+    def role_arn(self) -> str:
+        """The role's ARN, known after apply: the workflow's ``role-to-assume``."""
+        return self.role.arn
+
+    @property
+    def role_name(self) -> str:
+        """The role's name, as a Terraform reference."""
+        return self.role.name
+
+    @property
+    def subject(self) -> str:
+        """The exact ``sub`` the role trusts."""
+        return self._subject
+
+
+def _validate_github_role(path: str, props: GitHubActionsRoleProps) -> None:
+    v.require_props(path, props, GitHubActionsRoleProps)
+    v.require_match(path, "repository", props.repository, REPOSITORY, ALLOWED_REPOSITORY)
+    given = {name: value for name, value in (("environment", props.environment), ("ref", props.ref),
+                                             ("pull_request", props.pull_request or None))
+             if value is not None}
+    if len(given) != 1:
+        v.fail(path, "environment, ref, pull_request", given, ALLOWED_ONE_SUBJECT)
+    if props.environment is not None:
+        v.require_match(path, "environment", props.environment, ENVIRONMENT, ALLOWED_ENVIRONMENT)
+    if props.ref is not None:
+        v.require_match(path, "ref", props.ref, REF, ALLOWED_REF)
+    _validate_role_policies(path, props)

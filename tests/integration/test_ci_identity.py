@@ -1,0 +1,136 @@
+"""HCP Terraform and GitHub Actions identities deployed to the embedded emulator: the
+providers, and each role's whole trust policy and policies as IAM holds them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from eksguard import (
+    GitHubActionsOidcProvider,
+    GitHubActionsRole,
+    GitHubActionsRoleProps,
+    TerraformCloudOidcProvider,
+    TerraformCloudOidcProviderProps,
+    TerraformCloudPlanRoleOptions,
+    TerraformCloudWorkspaceRole,
+    TerraformCloudWorkspaceRoleProps,
+)
+from eksguard._framework import TerraformOutput, TerraformStack, aws
+from eksguard.testing import (
+    assert_attached_policies,
+    assert_inline_policies,
+    assert_oidc_provider,
+    expect_equal,
+    read_oidc_provider,
+    read_role,
+)
+
+pytestmark = pytest.mark.eksguard_integration
+MANAGED = "arn:aws:iam::aws:policy/"
+STATE_READ = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-tf-state/eks-staging/*"}]}
+
+
+class CiIdentityStack(TerraformStack):
+    """A workspace role on HCP Terraform's provider (created here); plan and apply roles on
+    a Terraform Enterprise provider that exists already; two GitHub Actions roles."""
+
+    def __init__(self, scope: Any, id: str, *, tfe_host: str, tfe_provider_arn: str) -> None:
+        super().__init__(scope, id)
+        aws.provider.AwsProvider(self, "aws", region="us-east-1")
+        tfc = TerraformCloudOidcProvider(self, "tfc")
+        run = TerraformCloudWorkspaceRole(self, "run", props=TerraformCloudWorkspaceRoleProps(
+            oidc_provider=tfc, organization="acme", project="Default Project", workspace="eks-prod",
+            managed_policy_arns=[MANAGED + "AmazonEKSClusterPolicy"]))
+        tfe = TerraformCloudOidcProvider(self, "tfe", props=TerraformCloudOidcProviderProps(
+            hostname=tfe_host, audience="aws.tfe", provider_arn=tfe_provider_arn))
+        split = TerraformCloudWorkspaceRole(self, "split", props=TerraformCloudWorkspaceRoleProps(
+            oidc_provider=tfe, organization="acme", project="platform", workspace="eks-staging",
+            inline_policies={"state": STATE_READ}, max_session_duration_seconds=7200,
+            plan_role=TerraformCloudPlanRoleOptions(tags={"phase": "plan"})))
+        github = GitHubActionsOidcProvider(self, "github")
+        deploy = GitHubActionsRole(self, "deploy", props=GitHubActionsRoleProps(
+            oidc_provider=github, repository="acme/infra", environment="prod",
+            managed_policy_arns=[MANAGED + "AmazonEKSClusterPolicy"]))
+        review = GitHubActionsRole(self, "review", props=GitHubActionsRoleProps(
+            oidc_provider=github, repository="acme/infra", pull_request=True,
+            managed_policy_arns=[MANAGED + "ReadOnlyAccess"]))
+        TerraformOutput(self, "tfc_provider_arn", value=tfc.provider_arn)
+        TerraformOutput(self, "github_provider_arn", value=github.provider_arn)
+        TerraformOutput(self, "run_role_arn", value=run.role_arn)
+        TerraformOutput(self, "apply_role_arn", value=split.role_arn)
+        TerraformOutput(self, "plan_role_arn", value=split.plan_role_arn)
+        TerraformOutput(self, "deploy_role_arn", value=deploy.role_arn)
+        TerraformOutput(self, "review_role_arn", value=review.role_arn)
+        TerraformOutput(self, "split_environment", value=split.environment_variables())
+
+
+def _trust(provider_arn: str, host: str, audience: str, sub: str | list[str]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Federated": provider_arn},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {f"{host}:aud": audience, f"{host}:sub": sub}},
+    }]}
+
+
+def test_ci_roles_land_with_exact_trust_and_replan_empty(aws_emulator, synth_stack, deploy_stack, request):
+    # GIVEN a Terraform Enterprise provider the account has already (made outside the stack)
+    iam = aws_emulator.client("iam")
+    tfe_host = f"tfe-{uuid.uuid4().hex[:8]}.example.com"
+    tfe_arn = iam.create_open_id_connect_provider(Url=f"https://{tfe_host}", ClientIDList=["aws.tfe"])[
+        "OpenIDConnectProviderArn"]
+    request.addfinalizer(lambda: iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=tfe_arn))
+
+    # WHEN the CI identities are deployed
+    deployment = deploy_stack(synth_stack(lambda app: CiIdentityStack(
+        app, "ci-identity", tfe_host=tfe_host, tfe_provider_arn=tfe_arn)))
+    out = deployment.outputs
+    iam = deployment.client("iam")
+
+    # THEN the two providers it created accept exactly their CI's audience
+    tfc_provider, github_provider = out["tfc_provider_arn"], out["github_provider_arn"]
+    assert_oidc_provider(read_oidc_provider(iam, tfc_provider), issuer_url="https://app.terraform.io",
+                         client_ids=["aws.workload.identity"])
+    assert_oidc_provider(read_oidc_provider(iam, github_provider),
+                         issuer_url="https://token.actions.githubusercontent.com", client_ids=["sts.amazonaws.com"])
+
+    # AND the HCP Terraform run role trusts both phases of one workspace, nothing else
+    subject = "organization:acme:project:Default Project:workspace:eks-prod:run_phase:"
+    run = read_role(iam, out["run_role_arn"])
+    expect_equal(f"trust policy of {run.name}", run.trust_policy, _trust(
+        tfc_provider, "app.terraform.io", "aws.workload.identity", [subject + "plan", subject + "apply"]))
+    assert_attached_policies(run, [MANAGED + "AmazonEKSClusterPolicy"])
+    assert_inline_policies(run, {})
+
+    # AND on the existing Enterprise provider, the apply role trusts only apply, the plan role only plan
+    subject = "organization:acme:project:platform:workspace:eks-staging:run_phase:"
+    apply, plan = read_role(iam, out["apply_role_arn"]), read_role(iam, out["plan_role_arn"])
+    expect_equal(f"trust policy of {apply.name}", apply.trust_policy,
+                 _trust(tfe_arn, tfe_host, "aws.tfe", subject + "apply"))
+    expect_equal(f"trust policy of {plan.name}", plan.trust_policy,
+                 _trust(tfe_arn, tfe_host, "aws.tfe", subject + "plan"))
+    assert_attached_policies(apply, [])
+    assert_inline_policies(apply, {"state": STATE_READ})
+    assert apply.max_session_duration == 7200
+    assert_attached_policies(plan, [MANAGED + "ReadOnlyAccess"])
+    assert_inline_policies(plan, {})
+    assert plan.tags == {"phase": "plan"}
+    assert out["split_environment"] == {
+        "TFC_AWS_PROVIDER_AUTH": "true", "TFC_AWS_PLAN_ROLE_ARN": plan.arn, "TFC_AWS_APPLY_ROLE_ARN": apply.arn,
+        "TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE": "aws.tfe"}
+
+    # AND the GitHub roles trust one repository's environment, and its pull requests
+    for key, sub, policy in (("deploy_role_arn", "repo:acme/infra:environment:prod", "AmazonEKSClusterPolicy"),
+                             ("review_role_arn", "repo:acme/infra:pull_request", "ReadOnlyAccess")):
+        role = read_role(iam, out[key])
+        expect_equal(f"trust policy of {role.name}", role.trust_policy, _trust(
+            github_provider, "token.actions.githubusercontent.com", "sts.amazonaws.com", sub))
+        assert_attached_policies(role, [MANAGED + policy])
+
+    # AND a second plan changes nothing
+    verdict = deployment.replan()
+    assert verdict.ok and verdict.unverified == (), verdict.report()
