@@ -60,7 +60,7 @@ synth: venv
 _synth:
 	$(PY) main.py
 
-test: venv $(CHECKOV_VENV)/.installed
+test: venv $(CHECKOV_VENV)/.installed venv-cdktf cli
 	$(MAKE) --no-print-directory _test
 
 _test:
@@ -69,7 +69,7 @@ _test:
 unit: venv
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
-integration: venv $(CHECKOV_VENV)/.installed
+integration: venv $(CHECKOV_VENV)/.installed venv-cdktf cli
 	$(WITH_MIRROR) $(PY) -m pytest tests/integration $(PYTEST_ARGS)
 
 bench: venv
