@@ -12,5 +12,5 @@ def test_reference_cycle(synth_stack, deploy_stack):
     deployment = deploy_stack(synth_stack(lambda app: main.ReferenceStack(app, "bench", settings=settings)))
     cluster = read_cluster(deployment.client("eks"), deployment.outputs["cluster_name"])
     role = read_role(deployment.client("iam"), cluster.role_arn)
-    subnets = [deployment.state(f"bench/private-{i}")["id"] for i in (0, 1)]
+    subnets = deployment.outputs["private_subnet_ids"]
     assert_cluster(cluster, version="1.35", role_arn=role.arn, subnet_ids=subnets)
