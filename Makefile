@@ -67,7 +67,7 @@ _test:
 	$(WITH_MIRROR) $(PY) -m pytest $(PYTEST_ARGS)
 
 unit: venv
-	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+	$(WITH_MIRROR) $(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
 integration: venv $(CHECKOV_VENV)/.installed venv-cdktf cli
 	$(WITH_MIRROR) $(PY) -m pytest tests/integration $(PYTEST_ARGS)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 
 import main
+from eksguard.testing.synth import SynthesizedStack
 
 
-def test_reference_app_synthesizes_cluster_two_node_groups_and_irsa(tmp_path):
+def test_reference_app_synthesizes_cluster_two_node_groups_and_irsa(tmp_path, terraform_validate):
     settings = main.ReferenceSettings(cluster_name="ref", stack_name="ref-stack")
     app = main.build_app(settings, outdir=str(tmp_path))
     app.synth()
+    # the provider's schema accepts it too (checked when the session ends)
+    terraform_validate(SynthesizedStack.from_directory("ref-stack", tmp_path / "stacks/ref-stack"))
     document = json.loads((tmp_path / "stacks/ref-stack/cdk.tf.json").read_text())
     resources = document["resource"]
     assert sorted(b["node_group_name"] for b in resources["aws_eks_node_group"].values()) == ["on-demand", "spot"]

@@ -49,6 +49,7 @@ from eksguard.testing.snapshots import (
     read_role,
 )
 from eksguard.testing.synth import SynthesizedStack, synthesize
+from eksguard.testing.validate import validate_stack
 
 __all__ = [
     "EMULATOR_GAPS",
@@ -92,4 +93,5 @@ __all__ = [
     "read_role",
     "start_moto",
     "synthesize",
+    "validate_stack",
 ]
