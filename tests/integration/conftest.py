@@ -1,4 +1,5 @@
-"""A localstack-core server, started without Docker by the project's own script."""
+"""Shared integration fixtures: boto3 clients for the embedded emulator, and a
+localstack-core server started without Docker by the project's own script."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,3 +32,15 @@ def localstack() -> Iterator[Emulator]:
         yield connect("localstack", f"http://127.0.0.1:{port}", "us-east-1")
     finally:
         subprocess.run([str(SCRIPT), "stop"], check=False, timeout=60)
+
+
+@pytest.fixture
+def eks(aws_emulator: Emulator) -> Any:
+    """A boto3 EKS client for the embedded emulator."""
+    return aws_emulator.client("eks")
+
+
+@pytest.fixture
+def iam(aws_emulator: Emulator) -> Any:
+    """A boto3 IAM client for the embedded emulator."""
+    return aws_emulator.client("iam")

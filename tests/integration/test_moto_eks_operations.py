@@ -97,16 +97,6 @@ def _delete_cluster(eks: Any, name: str) -> None:
 
 
 @pytest.fixture
-def eks(aws_emulator: Any) -> Any:
-    return aws_emulator.client("eks")
-
-
-@pytest.fixture
-def iam(aws_emulator: Any) -> Any:
-    return aws_emulator.client("iam")
-
-
-@pytest.fixture
 def account(aws_emulator: Any) -> str:
     return aws_emulator.client("sts").get_caller_identity()["Account"]
 

@@ -46,16 +46,6 @@ def error_of(call: Callable[..., Any], **request: Any) -> dict[str, str]:
 
 
 @pytest.fixture
-def eks(aws_emulator: Any) -> Any:
-    return aws_emulator.client("eks")
-
-
-@pytest.fixture
-def iam(aws_emulator: Any) -> Any:
-    return aws_emulator.client("iam")
-
-
-@pytest.fixture
 def new_role(iam: Any) -> Iterator[Callable[[], str]]:
     """``new_role()`` -> the ARN of a new IAM role, deleted after the test."""
     names: list[str] = []

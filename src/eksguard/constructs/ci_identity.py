@@ -334,7 +334,37 @@ class TerraformCloudPlanRoleOptions:
 
 @documented
 @dataclass(frozen=True, kw_only=True)
-class TerraformCloudWorkspaceRoleProps:
+class CiRoleOptions:
+    """What a CI role may do, shared by ``TerraformCloudWorkspaceRoleProps`` and
+    ``GitHubActionsRoleProps``.
+
+    Example::
+
+        CiRoleOptions(managed_policy_arns=["arn:aws:iam::123456789012:policy/deploy-eks"])
+    """
+
+    role_name: str | None = None
+    """The IAM role name. Default: a unique name Terraform derives from the construct path."""
+
+    managed_policy_arns: Sequence[str] = ()
+    """Managed policies to attach: what the pipeline's Terraform needs. Default: () — none."""
+
+    inline_policies: Mapping[str, Mapping[str, Any] | str] = field(default_factory=dict)
+    """Inline policies, name to document (dict or JSON). Default: none."""
+
+    permissions_boundary_arn: str | None = None
+    """Permissions boundary for the role. Default: None — no boundary."""
+
+    max_session_duration_seconds: int = 3600
+    """Longest session the role allows, 3600-43200. Default: 3600."""
+
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags on the role. Default: none."""
+
+
+@documented
+@dataclass(frozen=True, kw_only=True)
+class TerraformCloudWorkspaceRoleProps(CiRoleOptions):
     """Props of ``TerraformCloudWorkspaceRole``: the one workspace whose runs may assume it.
 
     Example::
@@ -362,23 +392,6 @@ class TerraformCloudWorkspaceRoleProps:
     (``TFC_AWS_PLAN_ROLE_ARN``) and this role trusting only ``run_phase:apply``
     (``TFC_AWS_APPLY_ROLE_ARN``)."""
 
-    role_name: str | None = None
-    """The IAM role name. Default: a unique name Terraform derives from the construct path."""
-
-    managed_policy_arns: Sequence[str] = ()
-    """Managed policies to attach: what the workspace's Terraform needs. Default: () — none."""
-
-    inline_policies: Mapping[str, Mapping[str, Any] | str] = field(default_factory=dict)
-    """Inline policies, name to document (dict or JSON). Default: none."""
-
-    permissions_boundary_arn: str | None = None
-    """Permissions boundary for the role. Default: None — no boundary."""
-
-    max_session_duration_seconds: int = 3600
-    """Longest session the role allows, 3600-43200. Default: 3600."""
-
-    tags: Mapping[str, str] = field(default_factory=dict)
-    """Tags on the role. Default: none."""
 
 
 class TerraformCloudWorkspaceRole(Construct):
@@ -491,7 +504,7 @@ def _validate_workspace_role(path: str, props: TerraformCloudWorkspaceRoleProps)
 
 @documented
 @dataclass(frozen=True, kw_only=True)
-class GitHubActionsRoleProps:
+class GitHubActionsRoleProps(CiRoleOptions):
     """Props of ``GitHubActionsRole``: one repository and one kind of job in it — an
     environment, a branch or tag, or pull requests.
 
@@ -521,23 +534,6 @@ class GitHubActionsRoleProps:
     """Trust jobs of ``pull_request`` workflows (``repo:<repository>:pull_request``): any
     branch's pull request in the repository, so keep this role read-only. Default: False."""
 
-    role_name: str | None = None
-    """The IAM role name. Default: a unique name Terraform derives from the construct path."""
-
-    managed_policy_arns: Sequence[str] = ()
-    """Managed policies to attach. Default: () — none."""
-
-    inline_policies: Mapping[str, Mapping[str, Any] | str] = field(default_factory=dict)
-    """Inline policies, name to document (dict or JSON). Default: none."""
-
-    permissions_boundary_arn: str | None = None
-    """Permissions boundary for the role. Default: None — no boundary."""
-
-    max_session_duration_seconds: int = 3600
-    """Longest session the role allows, 3600-43200. Default: 3600."""
-
-    tags: Mapping[str, str] = field(default_factory=dict)
-    """Tags on the role. Default: none."""
 
 
 class GitHubActionsRole(Construct):
