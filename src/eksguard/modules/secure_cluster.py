@@ -52,10 +52,6 @@ CORE_ADDONS = ("vpc-cni", "kube-proxy", "coredns")
 SCALER_SERVICE_ACCOUNT_MARKERS = ("cluster-autoscaler", "karpenter")
 VPC_CNI_IDENTITIES = ("irsa", "pod_identity", "node_role")
 ALLOWED_UNIQUE_NODE_GROUP_NAME = "a node group name not used by another node group of the cluster"
-ALLOWED_CNI_ROLE_ORDER = (
-    "add the VPC CNI's identity (kube-system/aws-node) before node groups whose node "
-    "role this module creates, so those roles leave out AmazonEKS_CNI_Policy"
-)
 ALLOWED_UNBOUND_CNI_ROLE = (
     "no plain role for kube-system/aws-node: nothing would bind it before nodes join, so "
     "aws-node would run on a node role without AmazonEKS_CNI_Policy and nodes would never "
@@ -206,7 +202,6 @@ class SecureEksCluster(Construct):
         self._pod_identity_roles: dict[str, PodIdentityRole] = {}
         self._access_entries: dict[str, AccessEntry] = {}
         self._addon_versions: dict[str, aws.data_aws_eks_addon_version.DataAwsEksAddonVersion] = {}
-        self._created_roles_with_cni_policy = False
         self._vpc_cni_has_own_role = False
         self._scaled_externally = False
         self._scaling_chosen: set[str] = set()
@@ -343,9 +338,6 @@ class SecureEksCluster(Construct):
         if not bound:
             v.fail(f"{construct_path(self)}/{id}", "service_accounts", VPC_CNI_SERVICE_ACCOUNT,
                    ALLOWED_UNBOUND_CNI_ROLE)
-        if self._created_roles_with_cni_policy:
-            v.fail(f"{construct_path(self)}/{id}", "service_accounts", VPC_CNI_SERVICE_ACCOUNT,
-                   ALLOWED_CNI_ROLE_ORDER)
         self._vpc_cni_has_own_role = True
 
     def _note_scaler(self, service_accounts: Sequence[ServiceAccount]) -> None:
@@ -379,7 +371,6 @@ class SecureEksCluster(Construct):
             attach_cni = not self.vpc_cni_has_own_role
             node_role = NodeRole(self, f"{id}-node-role", props=NodeRoleProps(
                 attach_vpc_cni_policy=attach_cni, tags=self.props.cluster.tags))
-            self._created_roles_with_cni_policy |= attach_cni
         if options.desired_size_managed_by_autoscaler is not None:
             self._scaling_chosen.add(id)
         group = ManagedNodeGroup(self, id, props=ManagedNodeGroupProps(
