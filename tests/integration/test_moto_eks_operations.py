@@ -9,42 +9,20 @@ share one emulator with other test files, also in parallel.
 from __future__ import annotations
 
 import json
-import logging
 import re
-import uuid
-from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from eksguard.testing import moto_eks
+from tests.integration.eks_api import API_ONLY, SUBNETS, error_of
 
-log = logging.getLogger(__name__)
 
-SUBNETS = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"Service": ["eks.amazonaws.com", "ec2.amazonaws.com",
-                                                 "pods.eks.amazonaws.com"]},
-    "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
-API_ONLY = {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": False}
-"""A cluster whose access entries are only the test's own (no creator entry)."""
 POLICY = "arn:aws:eks::aws:cluster-access-policy/{}"
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 ADDONS = {"vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver", "eks-pod-identity-agent"}
 """The add-ons the emulator installs."""
-
-
-def _unique(kind: str) -> str:
-    return f"eksguard-ops-{kind}-{uuid.uuid4().hex[:10]}"
-
-
-def error_of(call: Callable[..., Any], **request: Any) -> dict[str, str]:
-    """The error AWS answers ``call(**request)`` with; the request must be refused."""
-    with pytest.raises(ClientError) as refused:
-        call(**request)
-    return refused.value.response["Error"]
 
 
 def without_times(item: dict[str, Any], *fields: str) -> dict[str, Any]:
@@ -85,17 +63,6 @@ def version_key(version: str) -> tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\d+", version))
 
 
-def _delete_cluster(eks: Any, name: str) -> None:
-    """Delete a cluster and its node groups, if it exists; log, never raise."""
-    try:
-        for group in eks.list_nodegroups(clusterName=name)["nodegroups"]:
-            eks.delete_nodegroup(clusterName=name, nodegroupName=group)
-        eks.delete_cluster(name=name)
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ResourceNotFoundException":
-            log.warning("could not delete cluster %s: %s", name, error)
-
-
 @pytest.fixture
 def account(aws_emulator: Any) -> str:
     return aws_emulator.client("sts").get_caller_identity()["Account"]
@@ -104,60 +71,6 @@ def account(aws_emulator: Any) -> str:
 @pytest.fixture
 def region(aws_emulator: Any) -> str:
     return aws_emulator.region
-
-
-@pytest.fixture
-def new_role(iam: Any) -> Iterator[Callable[..., str]]:
-    """``new_role(path="/")`` -> the ARN of a new IAM role, deleted after the test."""
-    names: list[str] = []
-
-    def create(path: str = "/") -> str:
-        name = _unique("role")
-        names.append(name)  # registered before it exists: a half-made test still cleans up
-        return iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
-
-    yield create
-    for name in names:
-        try:
-            iam.delete_role(RoleName=name)
-        except ClientError as error:  # cleanup must not hide the test's own failure
-            log.warning("could not delete role %s: %s", name, error)
-
-
-@pytest.fixture
-def new_user(iam: Any) -> Iterator[Callable[[], str]]:
-    """``new_user()`` -> the ARN of a new IAM user, deleted after the test."""
-    names: list[str] = []
-
-    def create() -> str:
-        name = _unique("user")
-        names.append(name)
-        return iam.create_user(UserName=name)["User"]["Arn"]
-
-    yield create
-    for name in names:
-        try:
-            iam.delete_user(UserName=name)
-        except ClientError as error:
-            log.warning("could not delete user %s: %s", name, error)
-
-
-@pytest.fixture
-def new_cluster(eks: Any, new_role: Callable[..., str]) -> Iterator[Callable[..., str]]:
-    """``new_cluster(version=..., name=..., **CreateCluster settings)`` -> the cluster's
-    name; the cluster (node groups first) is deleted after the test."""
-    names: list[str] = []
-
-    def create(*, version: str = "1.33", name: str | None = None, **settings: Any) -> str:
-        name = name or _unique("cluster")
-        names.append(name)
-        eks.create_cluster(name=name, version=version, roleArn=new_role(),
-                           resourcesVpcConfig={"subnetIds": SUBNETS}, **settings)
-        return name
-
-    yield create
-    for name in names:
-        _delete_cluster(eks, name)
 
 
 def test_extension_serves_the_operations_these_tests_cover():

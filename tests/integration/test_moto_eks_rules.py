@@ -9,87 +9,18 @@ one emulator with other test files, also in parallel.
 from __future__ import annotations
 
 import json
-import logging
-import uuid
-from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
-log = logging.getLogger(__name__)
+from tests.integration.eks_api import API_ONLY, SUBNETS, delete_cluster, error_of, unique
 
-SUBNETS = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"Service": ["eks.amazonaws.com", "ec2.amazonaws.com",
-                                                 "pods.eks.amazonaws.com"]},
-    "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
-API_ONLY = {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": False}
-"""A cluster whose access entries are only the test's own (no creator entry)."""
+
 MISSING_ROLE = "arn:aws:iam::123456789012:role/eksguard-rules-no-such-role"
 """No test creates this role."""
 EXISTING_ROLE = "<a role the test creates>"
 """Stands, in a parametrized request, for the ARN of a role the test creates."""
 VIEW_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
 RESERVED_PREFIXES = "['system:', 'eks:', 'aws:', 'amazon:', 'iam:']"
-
-
-def _unique(kind: str) -> str:
-    return f"eksguard-rules-{kind}-{uuid.uuid4().hex[:10]}"
-
-
-def error_of(call: Callable[..., Any], **request: Any) -> dict[str, str]:
-    """The error AWS answers ``call(**request)`` with; the request must be refused."""
-    with pytest.raises(ClientError) as refused:
-        call(**request)
-    return refused.value.response["Error"]
-
-
-@pytest.fixture
-def new_role(iam: Any) -> Iterator[Callable[[], str]]:
-    """``new_role()`` -> the ARN of a new IAM role, deleted after the test."""
-    names: list[str] = []
-
-    def create() -> str:
-        name = _unique("role")
-        names.append(name)  # registered before it exists: a half-made test still cleans up
-        return iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
-
-    yield create
-    for name in names:
-        try:
-            iam.delete_role(RoleName=name)
-        except ClientError as error:  # cleanup must not hide the test's own failure
-            log.warning("could not delete role %s: %s", name, error)
-
-
-@pytest.fixture
-def new_cluster(eks: Any, new_role: Callable[[], str]) -> Iterator[Callable[..., str]]:
-    """``new_cluster(version=..., accessConfig=...)`` -> the name of a new cluster, deleted
-    (its node groups first) after the test."""
-    names: list[str] = []
-
-    def create(*, version: str = "1.33", **settings: Any) -> str:
-        name = _unique("cluster")
-        names.append(name)
-        eks.create_cluster(name=name, version=version, roleArn=new_role(),
-                           resourcesVpcConfig={"subnetIds": SUBNETS}, **settings)
-        return name
-
-    yield create
-    for name in names:
-        _delete_cluster(eks, name)
-
-
-def _delete_cluster(eks: Any, name: str) -> None:
-    """Delete a cluster and its node groups, if it exists; log, never raise."""
-    try:
-        for group in eks.list_nodegroups(clusterName=name)["nodegroups"]:
-            eks.delete_nodegroup(clusterName=name, nodegroupName=group)
-        eks.delete_cluster(name=name)
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ResourceNotFoundException":  # never created
-            log.warning("could not delete cluster %s: %s", name, error)
 
 
 # -- access entries -----------------------------------------------------------------------
@@ -117,7 +48,7 @@ def test_access_entry_principal_must_exist(eks, new_cluster, aws_emulator, kind)
     # GIVEN an API cluster and the ARN of an IAM principal nobody created
     cluster = new_cluster(accessConfig=API_ONLY)
     account = aws_emulator.client("sts").get_caller_identity()["Account"]
-    principal = f"arn:aws:iam::{account}:{kind}/{_unique('missing')}"
+    principal = f"arn:aws:iam::{account}:{kind}/{unique('missing')}"
 
     # WHEN an access entry is created for it
     error = error_of(eks.create_access_entry, clusterName=cluster, principalArn=principal)
@@ -436,8 +367,8 @@ def test_addon_owned_association_is_deleted_only_through_the_addon(eks, new_clus
 ], ids=["config-map-without-bootstrap", "default-mode-without-bootstrap", "unknown-mode"])
 def test_create_cluster_access_config_is_checked(eks, new_role, request, access_config, message):
     # GIVEN a cluster name nobody uses
-    name = _unique("cluster")
-    request.addfinalizer(lambda: _delete_cluster(eks, name))  # in case it is created after all
+    name = unique("cluster")
+    request.addfinalizer(lambda: delete_cluster(eks, name))  # in case it is created after all
 
     # WHEN the cluster is created with an access configuration AWS refuses
     error = error_of(eks.create_cluster, name=name, version="1.33", roleArn=new_role(),
