@@ -133,6 +133,7 @@ def test_internet_endpoint_needs_the_named_opt_in(synth_one):
     ({"enabled_log_types": ["api", "kubelet"]}, "enabled_log_types", "kubelet", "one of 'api'"),
     ({"log_retention_days": 10}, "log_retention_days", 10, "one of 1, 3, 5"),
     ({"authentication_mode": "IAM"}, "authentication_mode", "IAM", "one of 'API'"),
+    ({"support_type": "FREE"}, "support_type", "FREE", "one of 'STANDARD', 'EXTENDED'"),
 ])
 def test_bad_cluster_props_name_path_field_value_and_allowed(stack, overrides, field, value, allowed):
     # GIVEN bad input / WHEN the construct is built / THEN a ValidationError says it all

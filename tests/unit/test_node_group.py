@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from eksguard import ManagedNodeGroup, ManagedNodeGroupProps, NodeRole, NodeRoleProps, Taint, ValidationError
+from eksguard import (
+    Imdsv2LaunchTemplate,
+    ManagedNodeGroup,
+    ManagedNodeGroupProps,
+    NodeRole,
+    NodeRoleProps,
+    Taint,
+    ValidationError,
+)
 from eksguard.constructs import node_group as ng_module
 
 SUBNETS = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
@@ -100,9 +108,27 @@ def test_spot_group_with_labels_taints_and_autoscaler_owned_desired_size(synth_o
      ng_module.ALLOWED_UPDATE_CONFIG),
     ({"max_unavailable": 0}, "max_unavailable", 0, "an integer from 1 to 100"),
     ({"max_unavailable_percentage": 101}, "max_unavailable_percentage", 101, "an integer from 1 to 100"),
+    ({"kubernetes_version": "1.35.1"}, "kubernetes_version", "1.35.1", ng_module.ALLOWED_KUBERNETES_VERSION),
 ])
 def test_bad_node_group_props(stack, overrides, field, value, allowed):
     with pytest.raises(ValidationError) as caught:
         _group(**overrides)(stack)
     assert (caught.value.path, caught.value.field, caught.value.value) == ("test/general", field, value)
     assert allowed in caught.value.allowed
+
+
+def test_a_bottlerocket_group_refuses_a_template_sizing_only_its_os_volume(stack):
+    # GIVEN a Bottlerocket group handed a launch template whose root device is the OS volume
+    template = Imdsv2LaunchTemplate(stack, "lt")
+    # WHEN it is built THEN it is refused, naming the data volume and how to set it
+    with pytest.raises(ValidationError) as caught:
+        _group(ami_type="BOTTLEROCKET_x86_64", launch_template=template)(stack)
+    assert (caught.value.path, caught.value.field, caught.value.value, caught.value.allowed) == (
+        "test/general", "launch_template.root_device_name", "/dev/xvda", ng_module.ALLOWED_BOTTLEROCKET_DEVICE)
+
+
+def test_a_bottlerocket_group_sizes_and_encrypts_its_data_volume_and_encrypts_the_os_volume(synth_one):
+    out = synth_one(_group(ami_type="BOTTLEROCKET_x86_64"))
+    devices = out.resource("test/general/launch-template/launch-template")["block_device_mappings"]
+    assert [(d["device_name"], d["ebs"].get("volume_size"), d["ebs"]["encrypted"]) for d in devices] == [
+        ("/dev/xvda", None, "true"), ("/dev/xvdb", 50, "true")]

@@ -122,6 +122,8 @@ def test_hop_limit_above_two_with_the_explicit_force(synth_one):
     ({"root_volume_size_gib": 0}, "root_volume_size_gib", 0, "an integer from 1 to 16384"),
     ({"root_volume_type": "st1"}, "root_volume_type", "st1", "one of 'gp2'"),
     ({"root_device_name": "xvda"}, "root_device_name", "xvda", lt_module.ALLOWED_DEVICE_NAME),
+    ({"os_device_name": "xvda"}, "os_device_name", "xvda", lt_module.ALLOWED_OS_DEVICE_NAME),
+    ({"os_device_name": "/dev/xvda"}, "os_device_name", "/dev/xvda", lt_module.ALLOWED_OS_DEVICE_NAME),
     ({"root_volume_kms_key_id": "key"}, "root_volume_kms_key_id", "key", "an ARN"),
 ])
 def test_bad_launch_template_props(stack, props, field, value, allowed):
