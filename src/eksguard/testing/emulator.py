@@ -8,9 +8,12 @@ table ``KNOWN_GAPS`` gives the reason shown when a test needs what is missing.
 from __future__ import annotations
 
 import logging
+import re
+import time
 import os
 import urllib.error
 import urllib.request
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,6 +107,12 @@ class Emulator:
     region: str
     served: dict[str, bool] = field(default_factory=dict)
     _stop: Callable[[], None] | None = None
+    _errors: ServerErrors | None = None
+
+    def server_errors(self) -> list[str]:
+        """What the embedded server logged as failing (5xx answers, exceptions), newest
+        last; empty for a remote emulator, whose log is its own."""
+        return list(self._errors.lines) if self._errors is not None else []
 
     def client(self, service: str) -> Any:
         import boto3
@@ -144,6 +153,25 @@ class Emulator:
             self._stop()
 
 
+class ServerErrors(logging.Handler):
+    """Keeps the embedded server's failures, so that a failed deployment can show what
+    the emulator answered: an SDK retry after a 5xx or a dropped connection, for one,
+    turns a create into a puzzling "already exists"."""
+
+    def __init__(self, keep: int = 50) -> None:
+        super().__init__(logging.INFO)
+        self.lines: deque[str] = deque(maxlen=keep)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR or SERVER_ERROR_STATUS.search(message):
+            self.lines.append(f"{time.strftime('%H:%M:%S')} {message}")
+
+
+SERVER_ERROR_STATUS = re.compile(r'" 5\d\d ')
+"""werkzeug's request line for an answer with a 5xx status."""
+
+
 def start_moto(region: str) -> Emulator:
     """Start moto's threaded server on a free port of 127.0.0.1, with AWS managed
     policies loaded and eksguard's EKS extension (``moto_eks``) installed."""
@@ -157,12 +185,26 @@ def start_moto(region: str) -> Emulator:
             "the embedded emulator needs moto: pip install 'eksguard[testing]' "
             f"(or 'moto[server]>=5.2'); import failed: {error}") from error
     moto_eks.install()
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
+    errors = _capture_server_errors()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
     return Emulator(name="moto", endpoint=f"http://{host}:{port}", region=region,
-                    _stop=server.stop).probe()
+                    _stop=server.stop, _errors=errors).probe()
+
+
+def _capture_server_errors() -> ServerErrors:
+    """One handler on werkzeug's logger for the process: its request lines go there
+    instead of stderr (one line per request otherwise), and only failures are kept."""
+    logger = logging.getLogger("werkzeug")
+    for handler in logger.handlers:
+        if isinstance(handler, ServerErrors):
+            return handler
+    handler = ServerErrors()
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    return handler
 
 
 def connect(name: str, endpoint: str, region: str, timeout: float = 10.0) -> Emulator:

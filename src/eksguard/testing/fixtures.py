@@ -226,8 +226,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             report.outcome = "failed"
             report.longrepr = STRICT_FAILURE.format(lines="\n".join(f"  {line}" for line in unverified))
     if report.failed:
-        for deployment in item.stash.get(DEPLOYMENTS, []):
+        deployments = item.stash.get(DEPLOYMENTS, [])
+        for deployment in deployments:
             report.sections.append((f"eksguard terraform log: {deployment.stack.name}", deployment.log))
+        errors = deployments[0].emulator.server_errors() if deployments else []
+        if errors:
+            report.sections.append(("eksguard emulator errors", "\n".join(errors)))
     return report
 
 
