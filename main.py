@@ -7,6 +7,11 @@ environment:
   ``eksguard-reference``), ``EKSGUARD_STACK_NAME`` (default ``eksguard-reference``);
 - a local backend, or Terraform Cloud when ``TF_CLOUD_ORGANIZATION`` and ``TF_WORKSPACE``
   are both set (``TF_CLOUD_HOSTNAME`` optional);
+- ``EKSGUARD_CAPACITY``: where pods run — ``managed-node-groups`` (default: on-demand and
+  spot managed node groups, cluster-autoscaler's identity), ``auto-mode`` (EKS Auto Mode:
+  EKS runs the nodes, their networking, storage and load balancing; no node groups, no
+  core add-ons), or ``karpenter`` (a small managed node group for the Karpenter controller
+  and its AWS side: controller identity, node role, interruption queue);
 - ``EKSGUARD_AWS_PROVIDER_VERSION`` (default: the bindings' exact ``hashicorp/aws`` pin)
   replaces the provider constraint, e.g. ``">= 5.0"`` to deploy offline with the 5.x a
   provider mirror holds (the same setting as the test harness's).
@@ -56,6 +61,7 @@ from eksguard import (
     AccessPolicy,
     AccessPolicyGrant,
     AddonIdentityOptions,
+    AutoModeOptions,
     ClusterNetwork,
     ClusterNetworkProps,
     DEFAULT_INTERFACE_ENDPOINTS,
@@ -93,6 +99,9 @@ from eksguard._framework import (
 from constructs import Construct  # noqa: E402, I001 - after eksguard, see above
 
 
+CAPACITIES = ("managed-node-groups", "auto-mode", "karpenter")
+
+
 @dataclass(frozen=True, kw_only=True)
 class ReferenceSettings:
     """The reference app's settings, read once from the environment."""
@@ -109,6 +118,8 @@ class ReferenceSettings:
     """Create the workspace's dynamic-credential roles (see the module docstring)."""
     tfc_oidc_provider_arn: str | None = None
     tfc_apply_policy_arns: tuple[str, ...] = ()
+    capacity: str = "managed-node-groups"
+    """Where pods run: one of ``CAPACITIES`` (see the module docstring)."""
 
     @classmethod
     def from_environment(cls) -> ReferenceSettings:
@@ -126,7 +137,12 @@ class ReferenceSettings:
             tfc_oidc_provider_arn=env.get("EKSGUARD_TFC_OIDC_PROVIDER_ARN") or None,
             tfc_apply_policy_arns=tuple(
                 arn.strip() for arn in env.get("EKSGUARD_TFC_APPLY_POLICY_ARNS", "").split(",") if arn.strip()),
+            capacity=env.get("EKSGUARD_CAPACITY") or cls.capacity,
         )
+
+    def __post_init__(self) -> None:
+        if self.capacity not in CAPACITIES:
+            raise SystemExit(f"EKSGUARD_CAPACITY={self.capacity!r}: use one of {', '.join(CAPACITIES)}")
 
 
 class ReferenceStack(TerraformStack):
@@ -171,8 +187,10 @@ class ReferenceStack(TerraformStack):
                 tags=tags)
             for key in ("platform-admins", "shop-viewers")
         }
+        auto_mode = settings.capacity == "auto-mode"
         eks = SecureEksCluster(self, "eks", props=SecureEksClusterProps(
-            cluster=EksClusterProps(name=name, subnet_ids=subnets, tags=tags),
+            cluster=EksClusterProps(name=name, subnet_ids=subnets, tags=tags,
+                                    auto_mode=AutoModeOptions() if auto_mode else None),
             irsa_roles={
                 "orders-api": IrsaRoleOptions(
                     service_accounts=[ServiceAccount(namespace="orders", name="orders-api")],
@@ -181,12 +199,9 @@ class ReferenceStack(TerraformStack):
             },
             # The module installs vpc-cni (on its own IRSA role for kube-system/aws-node, so
             # node roles leave out AmazonEKS_CNI_Policy), kube-proxy and coredns as managed
-            # add-ons; node groups wait on the first two.
-            addon_identities={
-                "ebs-csi": AddonIdentityOptions(permissions=ebs_csi_driver()),
-                "cluster-autoscaler": AddonIdentityOptions(
-                    permissions=cluster_autoscaler(cluster_name=name, scope=self)),
-            },
+            # add-ons; node groups wait on the first two. Auto Mode runs all of them, the
+            # EBS CSI driver and the node scaling itself.
+            addon_identities=self._addon_identities(settings),
             pod_identity_roles={
                 "cart": PodIdentityRoleOptions(
                     service_accounts=[ServiceAccount(namespace="shop", name="cart")],
@@ -201,15 +216,7 @@ class ReferenceStack(TerraformStack):
                     grants=[AccessPolicyGrant(policy=AccessPolicy.VIEW, scope="namespace",
                                               namespaces=["shop"])]),
             },
-            node_groups={
-                "on-demand": ManagedNodeGroupOptions(
-                    labels={"eksguard.io/capacity": "on-demand"}),
-                "spot": ManagedNodeGroupOptions(
-                    capacity_type="SPOT", instance_types=["m6i.large", "m6a.large", "m5.large"],
-                    min_size=0, desired_size=1, max_size=5,
-                    labels={"eksguard.io/capacity": "spot"},
-                    taints=[Taint(key="eksguard.io/spot", value="true", effect="NO_SCHEDULE")]),
-            },
+            node_groups=self._node_groups(settings),
         ))
 
         TerraformOutput(self, "cluster_name", value=eks.cluster.cluster_name)
@@ -231,10 +238,41 @@ class ReferenceStack(TerraformStack):
             TerraformOutput(self, f"{key}_node_role_arn", value=group.node_role.role_arn)
             TerraformOutput(self, f"{key}_launch_template_id",
                             value=group.launch_template.launch_template_id)
+        if eks.cluster.auto_mode_node_role_arn is not None:
+            TerraformOutput(self, "auto_mode_node_role_arn", value=eks.cluster.auto_mode_node_role_arn)
         TerraformOutput(self, "service_account_manifests",
                         value=[m for r in eks.irsa_roles.values() for m in r.service_account_manifests()])
         if settings.tf_cloud_organization and settings.tf_cloud_workspace and settings.tfc_workspace_roles:
             self._terraform_cloud_roles(settings, tags)
+
+    def _addon_identities(self, settings: ReferenceSettings) -> dict[str, AddonIdentityOptions]:
+        if settings.capacity == "auto-mode":
+            return {}
+        identities = {"ebs-csi": AddonIdentityOptions(permissions=ebs_csi_driver())}
+        if settings.capacity == "managed-node-groups":
+            identities["cluster-autoscaler"] = AddonIdentityOptions(
+                permissions=cluster_autoscaler(cluster_name=settings.cluster_name, scope=self))
+        return identities
+
+    @staticmethod
+    def _node_groups(settings: ReferenceSettings) -> dict[str, ManagedNodeGroupOptions]:
+        if settings.capacity == "auto-mode":
+            return {}
+        if settings.capacity == "karpenter":
+            # Karpenter must not run on nodes it manages: two nodes for it and the cluster's
+            # critical add-ons (which tolerate CriticalAddonsOnly), none for workloads.
+            return {"system": ManagedNodeGroupOptions(
+                min_size=2, desired_size=2, max_size=3, labels={"eksguard.io/capacity": "system"},
+                taints=[Taint(key="CriticalAddonsOnly", value="true", effect="NO_SCHEDULE")])}
+        return {
+            "on-demand": ManagedNodeGroupOptions(
+                labels={"eksguard.io/capacity": "on-demand"}),
+            "spot": ManagedNodeGroupOptions(
+                capacity_type="SPOT", instance_types=["m6i.large", "m6a.large", "m5.large"],
+                min_size=0, desired_size=1, max_size=5,
+                labels={"eksguard.io/capacity": "spot"},
+                taints=[Taint(key="eksguard.io/spot", value="true", effect="NO_SCHEDULE")]),
+        }
 
     def _terraform_cloud_roles(self, settings: ReferenceSettings, tags: dict[str, str]) -> None:
         """The AWS side of this workspace's dynamic provider credentials, and the workspace

@@ -21,7 +21,8 @@ CLASSES = ("EksClusterProps", "NodeRoleProps", "Imdsv2LaunchTemplateProps", "Man
            "PodIdentityRoleOptions", "PodIdentityRoleProps", "WorkloadIdentityProps", "AccessEntryOptions",
            "AccessEntryProps", "AddonIdentityOptions", "CoreAddonsOptions", "SecureEksClusterProps",
            "ClusterNetworkProps", "TerraformCloudOidcProviderProps", "TerraformCloudWorkspaceRoleProps",
-           "TerraformCloudPlanRoleOptions", "GitHubActionsOidcProviderProps", "GitHubActionsRoleProps")
+           "TerraformCloudPlanRoleOptions", "GitHubActionsOidcProviderProps", "GitHubActionsRoleProps",
+           "AutoModeOptions", "AutoModeNodeRoleProps")
 
 
 def table() -> str:

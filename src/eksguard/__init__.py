@@ -31,6 +31,7 @@ from eksguard.errors import (
 _LAZY = {
     **{name: "eksguard.constructs" for name in (
         "AccessEntry", "AccessEntryOptions", "AccessEntryProps", "AccessPolicy", "AccessPolicyGrant",
+        "AutoModeNodeRole", "AutoModeNodeRoleProps", "AutoModeOptions",
         "AddonPermissions", "HelmChart", "ClusterNetwork", "ClusterNetworkProps", "ClusterOidcProvider",
         "ClusterOidcProviderProps", "DEFAULT_INTERFACE_ENDPOINTS", "EcrAccess",
         "EksCluster", "EksClusterProps", "Imdsv2LaunchTemplate", "Imdsv2LaunchTemplateProps",

@@ -33,6 +33,7 @@ from eksguard.constructs.ci_identity import (
     TerraformCloudWorkspaceRole,
     TerraformCloudWorkspaceRoleProps,
 )
+from eksguard.constructs.auto_mode import AutoModeNodeRole, AutoModeNodeRoleProps, AutoModeOptions
 from eksguard.constructs.cluster import EksCluster, EksClusterProps
 from eksguard.constructs.ecr import RegistryPullSecret, ecr_pull_policy
 from eksguard.constructs.irsa_role import (
@@ -67,6 +68,9 @@ from eksguard.constructs.pod_identity import PodIdentityRole, PodIdentityRoleOpt
 from eksguard.constructs.workload_identity import WorkloadIdentity, WorkloadIdentityProps
 
 __all__ = [
+    "AutoModeNodeRole",
+    "AutoModeNodeRoleProps",
+    "AutoModeOptions",
     "HelmChart",
     "dynamodb_table_read",
     "policy_document",

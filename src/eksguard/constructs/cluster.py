@@ -13,6 +13,13 @@ from eksguard import _validation as v
 from eksguard._docs import documented
 from eksguard._framework import aws, construct_path
 from eksguard.guardrails import allow_reason, waive_by_prop
+from eksguard.constructs.auto_mode import (
+    CLUSTER_POLICIES as AUTO_MODE_CLUSTER_POLICIES,
+    AutoModeNodeRole,
+    AutoModeNodeRoleProps,
+    AutoModeOptions,
+    validate_auto_mode,
+)
 from eksguard.constructs._private import (
     attach_policies,
     logs_key_policy,
@@ -140,6 +147,14 @@ class EksClusterProps:
     support ends. Default: "STANDARD" — upgraded by EKS rather than billed for extended
     support (``DEFAULT_SUPPORT_TYPE``)."""
 
+    auto_mode: AutoModeOptions | None = None
+    """EKS Auto Mode (``AutoModeOptions``): EKS runs the nodes and their networking,
+    storage and load balancing; the created cluster role gains the four Auto Mode policies,
+    and a node role is created for the built-in node pools. Needs access entries
+    (``authentication_mode`` "API" or "API_AND_CONFIG_MAP"), Kubernetes 1.29+ and
+    ``bootstrap_self_managed_addons`` False. Default: None — no Auto Mode: add managed node
+    groups or Karpenter."""
+
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on every resource this construct creates. Default: no tags."""
 
@@ -156,9 +171,10 @@ class EksCluster(Construct):
 
     Properties: ``cluster_name``, ``cluster_arn``, ``cluster_endpoint``,
     ``certificate_authority_data``, ``oidc_issuer_url``, ``cluster_security_group_id``,
-    ``role_arn``, ``kms_key_arn``, ``log_group_name``. Its resources: ``cluster``
-    (``aws_eks_cluster``), ``log_group``, and ``role`` and ``kms_key`` (None when the props
-    give an ARN).
+    ``role_arn``, ``kms_key_arn``, ``log_group_name``, ``auto_mode_enabled``,
+    ``auto_mode_node_role_arn``. Its resources: ``cluster`` (``aws_eks_cluster``),
+    ``log_group``, ``role`` and ``kms_key`` (None when the props give an ARN), and
+    ``auto_mode_node_role`` (an ``AutoModeNodeRole``, or None).
     """
 
     def __init__(self, scope: Construct, id: str, *, props: EksClusterProps) -> None:
@@ -192,8 +208,11 @@ class EksCluster(Construct):
                 tags=dict(props.tags),
             )
             self._role_arn: str = self.role.arn
+            cluster_policies = ["AmazonEKSClusterPolicy"]
+            if props.auto_mode is not None:
+                cluster_policies += AUTO_MODE_CLUSTER_POLICIES
             depends_on += attach_policies(
-                self, self.role, [managed_policy_arn(self, "AmazonEKSClusterPolicy")])
+                self, self.role, [managed_policy_arn(self, name) for name in cluster_policies])
             depends_on += put_inline_policies(self, self.role, {
                 "secrets-encryption": policy_document([{
                     "Effect": "Allow", "Action": list(KMS_ACTIONS), "Resource": self.kms_key_arn,
@@ -202,6 +221,8 @@ class EksCluster(Construct):
         else:
             self.role = None
             self._role_arn = props.role_arn
+
+        auto_mode = self._auto_mode(props, depends_on)
 
         log_key = props.log_kms_key_arn or (self.kms_key.arn if self.kms_key else None)
         self.log_group = aws.cloudwatch_log_group.CloudwatchLogGroup(
@@ -242,9 +263,50 @@ class EksCluster(Construct):
             bootstrap_self_managed_addons=props.bootstrap_self_managed_addons,
             # Explicit: AWS's default silently moves the cluster to paid extended support.
             upgrade_policy={"support_type": props.support_type},
+            **auto_mode,
             tags=dict(props.tags),
             depends_on=depends_on,
         )
+
+    def _auto_mode(self, props: EksClusterProps, depends_on: list[Any]) -> dict[str, Any]:
+        """The three Auto Mode blocks, all on (or all off) together as EKS requires, and
+        the built-in node pools' role, whose policies the cluster waits for."""
+        self.auto_mode_node_role: AutoModeNodeRole | None = None
+        self._auto_mode_node_role_arn: str | None = None
+        auto = props.auto_mode
+        if auto is None:
+            return {}
+        on = auto.enabled
+        compute: dict[str, Any] = {"enabled": on}
+        if on and auto.node_pools:
+            if auto.node_role_arn is None:
+                self.auto_mode_node_role = AutoModeNodeRole(
+                    self, "auto-mode-node-role", props=AutoModeNodeRoleProps(tags=props.tags))
+                depends_on += self.auto_mode_node_role.attachments
+                self._auto_mode_node_role_arn = self.auto_mode_node_role.role_arn
+            else:
+                self._auto_mode_node_role_arn = auto.node_role_arn
+            compute.update(node_pools=list(auto.node_pools), node_role_arn=self._auto_mode_node_role_arn)
+        elif on:
+            compute["node_pools"] = []
+        binding = aws.eks_cluster
+        return {
+            "compute_config": binding.EksClusterComputeConfig(**compute),
+            "storage_config": binding.EksClusterStorageConfig(
+                block_storage=binding.EksClusterStorageConfigBlockStorage(enabled=on)),
+            "kubernetes_network_config": binding.EksClusterKubernetesNetworkConfig(
+                elastic_load_balancing=binding.EksClusterKubernetesNetworkConfigElasticLoadBalancing(enabled=on)),
+        }
+
+    @property
+    def auto_mode_enabled(self) -> bool:
+        """True when the props switch EKS Auto Mode on."""
+        return self.props.auto_mode is not None and self.props.auto_mode.enabled
+
+    @property
+    def auto_mode_node_role_arn(self) -> str | None:
+        """The role of the Auto Mode built-in node pools' nodes (created or given), or None."""
+        return self._auto_mode_node_role_arn
 
     @property
     def cluster_name(self) -> str:
@@ -315,3 +377,4 @@ def _validate(path: str, props: EksClusterProps) -> None:
     v.require_one_of(path, "log_retention_days", props.log_retention_days, LOG_RETENTION_DAYS)
     v.require_one_of(path, "authentication_mode", props.authentication_mode, AUTHENTICATION_MODES)
     v.require_one_of(path, "support_type", props.support_type, SUPPORT_TYPES)
+    validate_auto_mode(path, props)

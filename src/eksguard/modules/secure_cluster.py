@@ -41,6 +41,7 @@ from eksguard.constructs import (
     aws_managed_policy_arn,
     vpc_cni,
 )
+from eksguard.constructs.auto_mode import BUILT_IN_ADDONS as AUTO_MODE_BUILT_IN_ADDONS
 from eksguard.guardrails import Guardrails, waive_for
 
 VPC_CNI_SERVICE_ACCOUNT = ServiceAccount(namespace="kube-system", name="aws-node")
@@ -62,6 +63,12 @@ ALLOWED_PROPS = "props=SecureEksClusterProps(cluster=EksClusterProps(...), ...)"
 ALLOWED_UNIQUE_ADDON = (
     "an add-on the cluster does not have yet; the module installs vpc-cni, kube-proxy and "
     "coredns itself (choose aws-node's identity and pin versions with core_addons)"
+)
+ALLOWED_AUTO_MODE_ADDON = (
+    "an add-on Auto Mode does not run itself: an Auto Mode cluster without managed node groups "
+    "runs vpc-cni, kube-proxy, CoreDNS, the EBS CSI driver and the Pod Identity agent on its "
+    "nodes (the cluster role holds their rights), so this identity and add-on would be unused; "
+    "add a managed node group if its nodes need the add-on"
 )
 ALLOWED_UNIQUE_PRINCIPAL = (
     "one access entry per principal in a cluster (EKS refuses a second one at apply); "
@@ -153,7 +160,9 @@ class SecureEksClusterProps:
     """Access entries by construct id. Default: none."""
 
     core_addons: CoreAddonsOptions = field(default_factory=CoreAddonsOptions)
-    """vpc-cni (with its own identity), kube-proxy and coredns as managed add-ons.
+    """vpc-cni (with its own identity), kube-proxy and coredns as managed add-ons; on an
+    Auto Mode cluster (``cluster.auto_mode``) only once it has managed node groups, since
+    Auto Mode nodes run them (and the Pod Identity agent) themselves.
     Default: ``CoreAddonsOptions()`` — IRSA for aws-node, newest versions."""
 
 
@@ -206,12 +215,18 @@ class SecureEksCluster(Construct):
         self._scaled_externally = False
         self._scaling_chosen: set[str] = set()
         """Node groups whose options set ``desired_size_managed_by_autoscaler`` themselves."""
+        self._auto_mode = self._cluster.auto_mode_enabled
+        self._nodes_need_addons = not self._auto_mode or bool(spec.node_groups)
+        """False for an Auto Mode cluster until it gets a managed node group: its own nodes
+        run the core add-ons and the Pod Identity agent."""
+        self._agent_wanted = False
         _validate_spec(construct_path(self), spec)
         for role_id, role_options in spec.irsa_roles.items():
             self.add_irsa_role(role_id, role_options)
         for addon_id, addon_options in spec.addon_identities.items():
             self.add_addon_identity(addon_id, addon_options)
-        self._install_core_addons()
+        if self._nodes_need_addons:
+            self._install_core_addons()
         for group_id, group_options in spec.node_groups.items():
             self.add_node_group(group_id, group_options)
         for role_id, pod_options in spec.pod_identity_roles.items():
@@ -371,6 +386,13 @@ class SecureEksCluster(Construct):
             attach_cni = not self.vpc_cni_has_own_role
             node_role = NodeRole(self, f"{id}-node-role", props=NodeRoleProps(
                 attach_vpc_cni_policy=attach_cni, tags=self.props.cluster.tags))
+        if not self._nodes_need_addons:
+            # The first managed node group of an Auto Mode cluster: its nodes need what
+            # Auto Mode nodes run themselves.
+            self._nodes_need_addons = True
+            self._install_core_addons()
+            if self._agent_wanted:
+                self._ensure_agent()
         if options.desired_size_managed_by_autoscaler is not None:
             self._scaling_chosen.add(id)
         group = ManagedNodeGroup(self, id, props=ManagedNodeGroupProps(
@@ -392,6 +414,10 @@ class SecureEksCluster(Construct):
         when it is a managed add-on, install it wired to that identity."""
         v.require_props(f"{construct_path(self)}/{id}", options, AddonIdentityOptions, "options")
         permissions = options.permissions
+        if (not self._nodes_need_addons and options.install_managed_addon
+                and permissions.addon_name in AUTO_MODE_BUILT_IN_ADDONS):
+            v.fail(f"{construct_path(self)}/{id}", "permissions.addon_name", permissions.addon_name,
+                   ALLOWED_AUTO_MODE_ADDON)
         if permissions.addon_name in self.addons and options.install_managed_addon:
             v.fail(f"{construct_path(self)}/{id}", "permissions.addon_name", permissions.addon_name,
                    ALLOWED_UNIQUE_ADDON)
@@ -438,8 +464,10 @@ class SecureEksCluster(Construct):
 
     def _ensure_agent(self) -> None:
         """One ``eks-pod-identity-agent`` add-on per cluster, shared with standalone
-        Pod Identity roles of the stack that name the cluster the same way."""
-        if POD_IDENTITY_AGENT in self.addons:
+        Pod Identity roles of the stack that name the cluster the same way; none while an
+        Auto Mode cluster has only its own nodes (they run the agent)."""
+        self._agent_wanted = True
+        if POD_IDENTITY_AGENT in self.addons or not self._nodes_need_addons:
             return
         agents = TerraformStack.of(self).__dict__.setdefault("_eksguard_pod_identity_agents", {})
         name = self.cluster.cluster_name

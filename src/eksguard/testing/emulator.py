@@ -153,19 +153,22 @@ class Emulator:
             self._stop()
 
 
-class ServerErrors(logging.Handler):
+class ServerErrors(logging.Filter):
     """Keeps the embedded server's failures, so that a failed deployment can show what
     the emulator answered: an SDK retry after a 5xx or a dropped connection, for one,
-    turns a create into a puzzling "already exists"."""
+    turns a create into a puzzling "already exists". As a filter on werkzeug's logger it
+    sees every request line and lets only warnings and errors on (one line per request
+    otherwise)."""
 
     def __init__(self, keep: int = 50) -> None:
-        super().__init__(logging.INFO)
+        super().__init__()
         self.lines: deque[str] = deque(maxlen=keep)
 
-    def emit(self, record: logging.LogRecord) -> None:
+    def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if record.levelno >= logging.ERROR or SERVER_ERROR_STATUS.search(message):
             self.lines.append(f"{time.strftime('%H:%M:%S')} {message}")
+        return record.levelno >= logging.WARNING
 
 
 SERVER_ERROR_STATUS = re.compile(r'" 5\d\d ')
@@ -194,17 +197,15 @@ def start_moto(region: str) -> Emulator:
 
 
 def _capture_server_errors() -> ServerErrors:
-    """One handler on werkzeug's logger for the process: its request lines go there
-    instead of stderr (one line per request otherwise), and only failures are kept."""
+    """One filter on werkzeug's logger for the process, which sees its request lines."""
     logger = logging.getLogger("werkzeug")
-    for handler in logger.handlers:
-        if isinstance(handler, ServerErrors):
-            return handler
-    handler = ServerErrors()
-    logger.addHandler(handler)
+    for existing in logger.filters:
+        if isinstance(existing, ServerErrors):
+            return existing
+    errors = ServerErrors()
+    logger.addFilter(errors)
     logger.setLevel(logging.INFO)
-    logger.propagate = False
-    return handler
+    return errors
 
 
 def connect(name: str, endpoint: str, region: str, timeout: float = 10.0) -> Emulator:

@@ -76,6 +76,10 @@ class ClusterSnapshot:
     """``{"authenticationMode": …, "bootstrapClusterCreatorAdminPermissions": …}``; None
     where the endpoint does not return it."""
     tags: dict[str, str]
+    auto_mode: dict[str, Any] | None = None
+    """EKS Auto Mode as DescribeCluster returns it: ``{"computeConfig": …, "storageConfig":
+    …, "elasticLoadBalancing": …}`` (the last from ``kubernetesNetworkConfig``); None when
+    the cluster returns no ``computeConfig``."""
 
 
 def read_cluster(eks: Any, name: str) -> ClusterSnapshot:
@@ -93,7 +97,10 @@ def read_cluster(eks: Any, name: str) -> ClusterSnapshot:
         public_access_cidrs=tuple(vpc.get("publicAccessCidrs", [])),
         enabled_log_types=frozenset(enabled), secrets_key_arn=secrets_key,
         oidc_issuer=cluster.get("identity", {}).get("oidc", {}).get("issuer", ""),
-        access_config=cluster.get("accessConfig"), tags=cluster.get("tags", {}))
+        access_config=cluster.get("accessConfig"), tags=cluster.get("tags", {}),
+        auto_mode={"computeConfig": cluster["computeConfig"], "storageConfig": cluster.get("storageConfig"),
+                   "elasticLoadBalancing": cluster.get("kubernetesNetworkConfig", {}).get("elasticLoadBalancing")}
+        if "computeConfig" in cluster else None)
 
 
 @dataclass(frozen=True)
