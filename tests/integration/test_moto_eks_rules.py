@@ -94,7 +94,7 @@ def test_second_access_entry_for_a_principal_is_refused(eks, new_cluster, new_ro
     assert eks.describe_access_entry(clusterName=cluster, principalArn=role)["accessEntry"]["username"] == "first"
 
 
-@pytest.mark.parametrize("entry_type", ["EC2_LINUX", "EC2_WINDOWS", "FARGATE_LINUX", "HYBRID_LINUX"])
+@pytest.mark.parametrize("entry_type", ["EC2_LINUX", "EC2_WINDOWS", "FARGATE_LINUX", "HYBRID_LINUX", "EC2"])
 @pytest.mark.parametrize(("extra", "message"), [
     ({"kubernetesGroups": ["ops"]}, "kubernetesGroups cannot be specified for access entries of type {type}."),
     ({"username": "node-user"}, "username cannot be specified for access entries of type {type}."),
@@ -121,7 +121,7 @@ def test_access_entry_type_must_be_one_aws_knows(eks, new_cluster, new_role):
     # THEN it is refused, listing the valid types
     assert error == {"Code": "InvalidParameterException",
                      "Message": "The specified type is invalid: ADMIN. Valid types: "
-                                "['STANDARD', 'EC2_LINUX', 'EC2_WINDOWS', 'FARGATE_LINUX', 'HYBRID_LINUX']"}
+                                "['STANDARD', 'EC2_LINUX', 'EC2_WINDOWS', 'FARGATE_LINUX', 'HYBRID_LINUX', 'EC2']"}
     assert eks.list_access_entries(clusterName=cluster)["accessEntries"] == []
 
 

@@ -175,9 +175,10 @@ class EksExtension:
         entry = AccessEntry(
             cluster_name=cluster_name, principal_arn=principal_arn, type=entry_type,
             username=username or _default_username(principal_arn, entry_type),
-            # EKS puts node entries in system:nodes (AWS CLI reference, create-access-entry, example 2).
+            # EKS puts node entries in system:nodes (AWS CLI reference, create-access-entry, example 2);
+            # Auto Mode's EC2 entries get their rights from AmazonEKSAutoNodePolicy instead.
             kubernetes_groups=list(kubernetes_groups or (["system:nodes"] if entry_type in rules.NODE_ENTRY_TYPES
-                                                          else [])),
+                                                          and entry_type != "EC2" else [])),
             access_entry_arn=self._arn("access-entry", cluster_name, kind, account, name, str(uuid.uuid4())),
             tags=dict(tags or {}))
         entries[principal_arn] = entry
@@ -400,7 +401,8 @@ def _default_username(principal_arn: str, entry_type: str) -> str:
     entries": roles map to their assumed-role session ARN, nodes to their private DNS name)."""
     if entry_type in ("EC2_LINUX", "EC2_WINDOWS", "HYBRID_LINUX"):
         return "system:node:{{EC2PrivateDNSName}}" if entry_type != "HYBRID_LINUX" else "system:node:{{SessionName}}"
-    if entry_type == "FARGATE_LINUX":
+    if entry_type in ("FARGATE_LINUX", "EC2"):
+        # Auto Mode nodes, like Fargate's, authenticate with a session named after the node.
         return "system:node:{{SessionName}}"
     account, kind, name = _principal_parts(principal_arn)
     if kind == "role":

@@ -7,6 +7,10 @@
   returns them with AWS's defaults; moto dropped them, so every re-plan wanted to replace
   the cluster. With ``bootstrapClusterCreatorAdminPermissions`` the creator gets a
   cluster-admin access entry, as on AWS.
+- EKS Auto Mode: CreateCluster and UpdateClusterConfig enforce AWS's Auto Mode rules
+  (``rules.check_auto_mode_*``) before anything changes; every cluster reports its
+  ``serviceIpv4Cidr`` and ``ipFamily``; the node role of the built-in node pools gets EKS's
+  EC2 access entry with AmazonEKSAutoNodePolicy (``create_auto_mode_node_entry``).
 - UpdateClusterConfig merges a partial ``resourcesVpcConfig`` (moto replaced it whole),
   applies the access, upgrade and Auto Mode settings, and returns an ``update`` that
   DescribeUpdate serves (moto returned the cluster, and had no DescribeUpdate).
@@ -37,6 +41,7 @@ from moto.eks import models as moto_models
 from moto.eks.responses import EKSResponse
 
 from eksguard.testing.moto_eks import rules
+from eksguard.testing.moto_eks.catalog import access_policy_arn
 from eksguard.testing.moto_eks.models import (
     CLUSTER_ADMIN,
     DEFAULT_ACCESS_CONFIG,
@@ -87,8 +92,14 @@ def create_cluster(self: Any) -> ActionResult:
         raise rules.InvalidParameterException(message=f"Unsupported authentication mode {mode}")
     rules.check_bootstrap_admin(mode, access_config.get(
         "bootstrapClusterCreatorAdminPermissions", DEFAULT_ACCESS_CONFIG["bootstrapClusterCreatorAdminPermissions"]))
+    _check_auto_mode_at_create(self, mode)
     result = _ORIGINAL["create_cluster"](self)
     cluster = self.eks_backend.clusters[self._get_param("name")]
+    # AWS reports the service CIDR and IP family of every cluster, with or without a
+    # requested kubernetesNetworkConfig (moto kept only what was sent, so an Auto Mode
+    # cluster's elasticLoadBalancing-only block lost both).
+    cluster.kubernetes_network_config = {**DEFAULT_KUBERNETES_NETWORK_CONFIG,
+                                         **(self._get_param("kubernetesNetworkConfig") or {})}
     cluster.access_config = {
         "authenticationMode": mode,
         "bootstrapClusterCreatorAdminPermissions": access_config.get(
@@ -110,7 +121,63 @@ def create_cluster(self: Any) -> ActionResult:
         extension.associate_access_policy(cluster.name, creator,
                                           f"arn:{backend.partition}:eks::aws:cluster-access-policy/{CLUSTER_ADMIN}",
                                           {"type": "cluster"})
+    create_auto_mode_node_entry(self.eks_backend, cluster)
     return result
+
+
+DEFAULT_KUBERNETES_NETWORK_CONFIG = {"serviceIpv4Cidr": moto_models.DEFAULT_KUBERNETES_NETWORK_CONFIG["serviceIpv4Cidr"],
+                                     "ipFamily": "ipv4"}
+"""What DescribeCluster reports without a requested kubernetesNetworkConfig (EKS API
+Reference, KubernetesNetworkConfigRequest: ipFamily defaults to ipv4; the service CIDR is
+one of 10.100.0.0/16 or 172.20.0.0/16, moto's choice kept). No ``elasticLoadBalancing``
+until Auto Mode is switched on or off: AWS's DescribeCluster of a cluster that never had
+Auto Mode has neither that block nor ``computeConfig`` / ``storageConfig``
+(terraform-aws-modules/terraform-aws-eks#3273)."""
+
+
+def _auto_mode_requested(self: Any) -> tuple[dict[str, Any] | None, dict[str, Any] | None, dict[str, Any] | None]:
+    return (self._get_param("computeConfig"), self._get_param("storageConfig"),
+            self._get_param("kubernetesNetworkConfig"))
+
+
+def _check_auto_mode_at_create(self: Any, mode: str) -> None:
+    """AWS's Auto Mode rules for CreateCluster (``rules``), before anything is created."""
+    compute, storage, network = _auto_mode_requested(self)
+    if rules.check_auto_mode_all_or_none(rules.auto_mode_flags(compute, storage, network), update=False):
+        rules.check_auto_mode_bootstrap_addons(self._get_param("bootstrapSelfManagedAddons"))
+        rules.check_auto_mode_authentication(mode)
+        rules.check_auto_mode_version(self._get_param("version"))
+    if compute:
+        rules.check_auto_mode_compute(EksExtension(self.eks_backend).iam, compute)
+
+
+def auto_mode_enabled(cluster: Any) -> bool:
+    return bool((getattr(cluster, "compute_config", None) or {}).get("enabled"))
+
+
+def create_auto_mode_node_entry(backend: Any, cluster: Any) -> None:
+    """EKS's own access entry for an Auto Mode cluster's node role: type EC2, with
+    AmazonEKSAutoNodePolicy at cluster scope, made when the built-in node pools are on
+    (EKS User Guide, "Learn about identity and access in EKS Auto Mode",
+    https://docs.aws.amazon.com/eks/latest/userguide/auto-learn-iam.html: "When you create a
+    new auto mode cluster, EKS automatically creates the corresponding Kubernetes
+    permissions using Access entries"; "Create a Node Class for Amazon EKS",
+    https://docs.aws.amazon.com/eks/latest/userguide/create-node-class.html: "EKS
+    automatically creates access entries when you use the built-in node class and node
+    pools", of type EC2, and "The Node IAM Role requires the AmazonEKSAutoNodePolicy EKS
+    Access Policy"). A principal that already has an entry keeps it."""
+    compute = getattr(cluster, "compute_config", None) or {}
+    role = compute.get("nodeRoleArn")
+    if not (compute.get("enabled") and role and compute.get("nodePools")):
+        return
+    if role in extras(cluster).access_entries:
+        return
+    extension = EksExtension(backend)
+    extension.create_access_entry(cluster.name, role, kubernetes_groups=None, username=None, entry_type="EC2",
+                                  tags=None, system=True)
+    extension.associate_access_policy(cluster.name, role,
+                                      access_policy_arn(rules.AUTO_MODE_AUTO_NODE_POLICY, backend.partition),
+                                      {"type": "cluster"})
 
 
 def _text(value: Any) -> str:
@@ -155,6 +222,7 @@ def _cluster_config_update(self: Any, cluster: Any) -> tuple[str, dict[str, str]
                                           "authenticationMode": access["authenticationMode"]})]))
     auto_mode = {m: self._get_param(m) for m in _AUTO_MODE if self._get_param(m) is not None}
     if auto_mode:
+        _check_auto_mode_update(self, cluster, auto_mode)
         changes = [(_attribute(m), {**(getattr(cluster, _attribute(m), None) or {}), **v})
                    for m, v in auto_mode.items()]
         kinds.append(("AutoModeUpdate", {_AUTO_MODE[m]: json.dumps(v) for m, v in auto_mode.items()}, changes))
@@ -170,12 +238,29 @@ def _cluster_config_update(self: Any, cluster: Any) -> tuple[str, dict[str, str]
     return kinds[0]
 
 
+def _check_auto_mode_update(self: Any, cluster: Any, requested: dict[str, Any]) -> None:
+    """AWS's Auto Mode rules for UpdateClusterConfig (``rules``), before anything changes."""
+    compute = requested.get("computeConfig")
+    enabling = rules.check_auto_mode_all_or_none(rules.auto_mode_flags(
+        compute, requested.get("storageConfig"), requested.get("kubernetesNetworkConfig")), update=True)
+    rules.check_auto_mode_disable(auto_mode_enabled(cluster), enabling)
+    if enabling:
+        rules.check_auto_mode_authentication(cluster.access_config["authenticationMode"])
+        rules.check_auto_mode_version(cluster.version)
+    if compute:
+        rules.check_auto_mode_compute(EksExtension(self.eks_backend).iam, compute)
+        rules.check_auto_mode_node_role_change(getattr(cluster, "compute_config", None), compute)
+
+
 def update_cluster_config(self: Any) -> ActionResult:
     extension = EksExtension(self.eks_backend)
     cluster = extension.cluster(self._get_param("name"))
     update_type, params, changes = _cluster_config_update(self, cluster)
     for attribute, value in changes:
         setattr(cluster, attribute, value)
+    if update_type == "AutoModeUpdate":
+        # EKS makes the node role's entry when Auto Mode is switched on later, too.
+        create_auto_mode_node_entry(self.eks_backend, cluster)
     return ActionResult({"update": extension.record_update(cluster, update_type, params)})
 
 

@@ -21,8 +21,15 @@ from eksguard.testing.moto_eks.catalog import ACCESS_POLICIES, ADDONS
 
 API_MODES = ("API", "API_AND_CONFIG_MAP")
 AUTHENTICATION_MODE_ORDER = ("CONFIG_MAP", "API_AND_CONFIG_MAP", "API")
-NODE_ENTRY_TYPES = ("EC2_LINUX", "EC2_WINDOWS", "FARGATE_LINUX", "HYBRID_LINUX")
+NODE_ENTRY_TYPES = ("EC2_LINUX", "EC2_WINDOWS", "FARGATE_LINUX", "HYBRID_LINUX", "EC2")
+"""Entry types for node roles; ``EC2`` is EKS Auto Mode's (EKS API Reference,
+CreateAccessEntry ``type``: "EC2 (for EKS Auto Mode)")."""
 ENTRY_TYPES = ("STANDARD", *NODE_ENTRY_TYPES)
+POLICY_ENTRY_TYPES = ("STANDARD", "EC2")
+"""Entry types that take access policies: STANDARD, and Auto Mode's EC2 entries, which
+carry AmazonEKSAutoNodePolicy (EKS User Guide, "Create a Node Class for Amazon EKS",
+https://docs.aws.amazon.com/eks/latest/userguide/create-node-class.html: create-access-entry
+``--type EC2``, then associate-access-policy ``AmazonEKSAutoNodePolicy`` at cluster scope)."""
 SCOPE_TYPES = ("cluster", "namespace")
 SERVICE_LINKED_ONLY_POLICIES = ("AmazonEKSBlockStorageClusterPolicy", "AmazonEKSComputeClusterPolicy",
                                 "AmazonEKSLoadBalancingClusterPolicy", "AmazonEKSNetworkingClusterPolicy")
@@ -112,8 +119,11 @@ def check_entry_shape(entry_type: str, kubernetes_groups: list[str] | None, user
 
 
 def require_policy_target(entry: Any) -> None:
-    """Access policies go on STANDARD entries only (CreateAccessEntry ``type``, as above)."""
-    if entry.type != "STANDARD":
+    """Access policies go on STANDARD entries, and on Auto Mode's EC2 entries
+    (``POLICY_ENTRY_TYPES``); never on the other node types (CreateAccessEntry ``type``:
+    "If you set the value to EC2_LINUX or EC2_WINDOWS, you can't ... associate an
+    AccessPolicy")."""
+    if entry.type not in POLICY_ENTRY_TYPES:
         raise _invalid('This operation can only be performed on Access Entries with a type of "STANDARD".')
 
 
@@ -200,6 +210,120 @@ def check_authentication_mode_change(current: str, requested: str) -> None:
             AUTHENTICATION_MODE_ORDER.index(requested) <= AUTHENTICATION_MODE_ORDER.index(current)):
         # AWS refuses a same-mode update too.
         raise _invalid(f"Unsupported authentication mode update from {current} to {requested}")
+
+
+# -- EKS Auto Mode -------------------------------------------------------------------------
+
+AUTO_MODE_NODE_POOLS = ("general-purpose", "system")
+AUTO_MODE_MINIMUM_VERSION = (1, 29)
+AUTO_MODE_AUTO_NODE_POLICY = "AmazonEKSAutoNodePolicy"
+
+
+def auto_mode_flags(compute: dict[str, Any] | None, storage: dict[str, Any] | None,
+                    network: dict[str, Any] | None) -> tuple[bool | None, bool | None, bool | None]:
+    """The three Auto Mode capability switches of a request, None where a switch is absent:
+    ``computeConfig.enabled``, ``storageConfig.blockStorage.enabled``,
+    ``kubernetesNetworkConfig.elasticLoadBalancing.enabled``."""
+    return ((compute or {}).get("enabled"), ((storage or {}).get("blockStorage") or {}).get("enabled"),
+            ((network or {}).get("elasticLoadBalancing") or {}).get("enabled"))
+
+
+AUTO_MODE_ALL_OR_NONE = ("For EKS Auto Mode, please ensure that all required configs, including computeConfig, "
+                         "kubernetesNetworkConfig, and blockStorage are all either fully enabled or fully disabled.")
+
+
+def check_auto_mode_all_or_none(flags: tuple[bool | None, ...], *, update: bool) -> bool:
+    """Compute, block storage and load balancing are switched on or off together, in one
+    request (EKS User Guide, "Enable EKS Auto Mode on an existing cluster",
+    https://docs.aws.amazon.com/eks/latest/userguide/auto-enable-existing.html: "The compute,
+    block storage, and load balancing capabilities must all be enabled or disabled in the
+    same request"). AWS's message and code are the ones its CreateCluster answers
+    (kubernetes-sigs/cluster-api-provider-aws#5278). At CreateCluster an absent switch is
+    off; an UpdateClusterConfig must carry all three. Returns whether Auto Mode is on."""
+    if update and all(flag is None for flag in flags):
+        # awsdocs/amazon-eks-user-guide#819: ``--compute-config '{"nodePools": []}'`` alone.
+        raise _invalid("The type for cluster update was not provided.")
+    values = {flag for flag in flags} if update else {bool(flag) for flag in flags}
+    if len(values) != 1 or None in values:
+        raise _invalid(AUTO_MODE_ALL_OR_NONE)
+    return bool(values.pop())
+
+
+def check_auto_mode_disable(currently_enabled: bool, enabling: bool) -> None:
+    """Switching Auto Mode off on a cluster that never had it is refused (AWS's answer,
+    quoted in aws-controllers-k8s/community#3046: InvalidRequestException "Cannot modify
+    EKS Auto Mode configuration. Auto Mode is not enabled on this cluster.")."""
+    if not enabling and not currently_enabled:
+        raise InvalidRequestException(
+            message="Cannot modify EKS Auto Mode configuration. Auto Mode is not enabled on this cluster.")
+
+
+def check_auto_mode_bootstrap_addons(bootstrap_self_managed_addons: bool | None) -> None:
+    """Auto Mode runs the VPC CNI, kube-proxy and CoreDNS itself, so CreateCluster refuses
+    ``bootstrapSelfManagedAddons: true`` with it (AWS's InvalidParameterException, quoted in
+    hashicorp/terraform-provider-aws#40483, which documents it for ``aws_eks_cluster``:
+    "Enabling EKS Auto Mode also requires that bootstrap_self_managed_addons is set to
+    false"). Only an explicit true is refused: AWS's own Auto Mode create-cluster example
+    (automode-get-started-cli.html) does not set it."""
+    if bootstrap_self_managed_addons is True:
+        raise _invalid("When EKS Auto Mode is enabled, bootstrapSelfManagedAddons must be set to false.")
+
+
+def check_auto_mode_authentication(mode: str) -> None:
+    """Auto Mode maps its roles to Kubernetes through access entries, so the cluster
+    authenticates through the EKS API (EKS User Guide, "Create an EKS Auto Mode Cluster with
+    the AWS CLI", https://docs.aws.amazon.com/eks/latest/userguide/automode-get-started-cli.html:
+    "accessConfig.authenticationMode: Requires EKS access entries"; "Learn about identity and
+    access in EKS Auto Mode", auto-learn-iam.html). The message is the emulator's own: AWS's
+    wording is not published."""
+    if mode not in API_MODES:
+        raise _invalid(f"EKS Auto Mode requires the cluster authentication mode to be one of {list(API_MODES)}. "
+                       f"Current mode: {mode}.")
+
+
+def check_auto_mode_version(version: str | None) -> None:
+    """EKS User Guide, "Create a cluster with Amazon EKS Auto Mode",
+    https://docs.aws.amazon.com/eks/latest/userguide/create-auto.html: "EKS Auto Mode requires
+    Kubernetes version 1.29 or greater." The message is the emulator's own."""
+    if version is None:
+        return
+    if tuple(int(p) for p in version.split(".")[:2]) < AUTO_MODE_MINIMUM_VERSION:
+        raise _invalid(f"EKS Auto Mode requires Kubernetes version 1.29 or greater. Requested version: {version}.")
+
+
+def check_auto_mode_compute(iam: Any, compute: dict[str, Any] | None) -> None:
+    """A ``computeConfig``'s node pools and node role (EKS API Reference,
+    ComputeConfigRequest, https://docs.aws.amazon.com/eks/latest/APIReference/API_ComputeConfigRequest.html;
+    EKS User Guide, "Enable or Disable Built-in NodePools", set-builtin-node-pools.html):
+
+    - node pools are the built-in ``general-purpose`` and ``system`` (case-sensitive); the
+      message is the emulator's own;
+    - node pools need a node role, and a node role needs node pools: AWS's messages,
+      quoted in terraform-aws-modules/terraform-aws-eks#3366 and aws/aws-cdk#33894;
+    - the node role is an existing IAM role ("The ARN of the IAM Role EKS will assign to
+      EC2 Managed Instances"), refused as the other missing roles are.
+    """
+    compute = compute or {}
+    pools, role = compute.get("nodePools") or [], compute.get("nodeRoleArn")
+    for pool in pools:
+        if pool not in AUTO_MODE_NODE_POOLS:
+            raise _invalid(f"The specified nodePool {pool} is invalid. Valid nodePools: {list(AUTO_MODE_NODE_POOLS)}")
+    if pools and not role:
+        raise _invalid("When Compute Config nodeRoleArn is null or empty, nodePool list cannot be populated.")
+    if role and not pools:
+        raise _invalid("When Compute Config nodeRoleArn is not null or empty, nodePool value(s) must be provided.")
+    if role:
+        require_role(iam, role, "nodeRoleArn")
+
+
+def check_auto_mode_node_role_change(current: dict[str, Any] | None, requested: dict[str, Any] | None) -> None:
+    """ComputeConfigRequest ``nodeRoleArn``: "This value cannot be changed after the compute
+    capability of EKS Auto Mode is enabled." The message is the emulator's own."""
+    current, requested = current or {}, requested or {}
+    old, new = current.get("nodeRoleArn"), requested.get("nodeRoleArn")
+    if current.get("enabled") and old and new and new != old:
+        raise _invalid(f"nodeRoleArn cannot be changed after the compute capability of EKS Auto Mode is enabled. "
+                       f"Current nodeRoleArn: {old}")
 
 
 def not_found(what: str) -> ResourceNotFoundException:
