@@ -16,6 +16,7 @@ import pytest
 from eksguard import ValidationError
 from eksguard.guardrails import READINESS_RULES, Guardrails, check_document, check_readiness
 from eksguard.guardrails._document import Stack, reference
+from eksguard.guardrails.readiness import auto_mode
 
 ACCOUNT = "${data.aws_caller_identity.current.account_id}"
 ROOT = f"arn:aws:iam::{ACCOUNT}:root"
@@ -27,6 +28,7 @@ VPC = "${aws_vpc.vpc.id}"
 PARAMETERS = f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/orders"
 SUBNETS = ["${aws_subnet.private-0.id}", "${aws_subnet.private-1.id}"]
 DROP = object()
+AUTO_MODE_RULES = {rule.id for rule in auto_mode.RULES}
 Change = Callable[[dict[str, Any]], None]
 
 
@@ -373,8 +375,9 @@ def test_each_rule_passes_what_works_and_what_it_cannot_see(rule, changes):
 
 
 def test_every_readiness_rule_has_failing_and_passing_cases_and_ids_run_without_gaps():
-    assert list(READINESS_RULES) == [f"EKSR{n:03d}" for n in range(1, 20)]
-    assert {e[0] for _, e in FAILING} == {r for r, _ in PASSING} == set(READINESS_RULES)
+    # (the Auto Mode rules have theirs in test_readiness_auto_mode.py)
+    assert list(READINESS_RULES) == [f"EKSR{n:03d}" for n in range(1, 25)]
+    assert {e[0] for _, e in FAILING} == {r for r, _ in PASSING} == set(READINESS_RULES) - AUTO_MODE_RULES
     assert all(rule.title and rule.fix for rule in READINESS_RULES.values())
 
 
@@ -415,4 +418,4 @@ def test_evaluate_runs_both_families():
 def test_an_unknown_rule_cannot_be_waived_and_the_message_lists_both_families(stack):
     with pytest.raises(ValidationError) as caught:
         Guardrails.of(stack).waive(rule="EKSR999", path="test/x", reason="a long enough reason")
-    assert caught.value.allowed.startswith("one of EKSG001") and caught.value.allowed.endswith("EKSR019")
+    assert caught.value.allowed.startswith("one of EKSG001") and caught.value.allowed.endswith("EKSR024")

@@ -19,6 +19,7 @@ from eksguard.guardrails._document import (
     statements,
     web_identity_subjects,
 )
+from eksguard.guardrails.readiness._auto import auto_mode, node_groups
 from eksguard.guardrails.rules import Finding, Rule
 
 SERVED_KUBERNETES_VERSIONS = ("1.32", "1.33", "1.34", "1.35")
@@ -83,6 +84,8 @@ def check_kubernetes_version(document: dict[str, Any]) -> Iterator[Finding]:
 
 
 # EKS User Guide, "Amazon VPC CNI" add-on: nodes are NotReady until the CNI runs on them.
+# Node groups only: an Auto Mode cluster's own nodes run EKS's networking capability, not
+# the add-on ("Learn about VPC Networking and Load Balancing in EKS Auto Mode").
 def check_cni_order(document: dict[str, Any]) -> Iterator[Finding]:
     stack = Stack(document)
     cni_addons = [a for a in stack.all("aws_eks_addon") if a.get("addon_name") == "vpc-cni"]
@@ -95,8 +98,15 @@ def check_cni_order(document: dict[str, Any]) -> Iterator[Finding]:
 
 
 # EKS API reference, CreateCluster bootstrapSelfManagedAddons; provider aws_eks_cluster (default true, ForceNew).
+# An Auto Mode cluster runs pod networking, kube-proxy and cluster DNS on its own nodes as
+# core components, not add-ons (EKS User Guide, "Automate cluster infrastructure with EKS
+# Auto Mode"): the three matter there only for the stack's node groups beside those nodes.
 def check_self_managed_addons(document: dict[str, Any]) -> Iterator[Finding]:
-    for cluster in Stack(document).all("aws_eks_cluster"):
+    stack = Stack(document)
+    for cluster in stack.all("aws_eks_cluster"):
+        automatic = auto_mode(cluster)
+        if automatic is None or (automatic and not node_groups(stack, cluster)):
+            continue
         value = cluster.get("bootstrap_self_managed_addons")
         if not is_false(value) and not is_token(value):
             default = " (provider default true)" if value is None else ""

@@ -17,6 +17,7 @@ from eksguard.guardrails._document import (
     subject_matches,
     web_identity_subjects,
 )
+from eksguard.guardrails.readiness._auto import auto_mode, node_groups
 from eksguard.guardrails.rules import Finding, Rule
 
 ADDON_SERVICE_ACCOUNTS = {
@@ -72,7 +73,12 @@ def check_addon_identity(document: dict[str, Any]) -> Iterator[Finding]:
                 f"which runs as {expected[0]}/{expected[1]}"))
 
 
-# EKS User Guide, "Set up the Amazon EKS Pod Identity Agent".
+# EKS User Guide, "Set up the Amazon EKS Pod Identity Agent": the agent runs as a pod on
+# each node; "You do not need to install the EKS Pod Identity Agent on EKS Auto Mode
+# Clusters. This capability is built into EKS Auto Mode." Built into Auto Mode's own nodes,
+# that is: a node group beside them gets the agent only from the add-on. A workload is not
+# known to stay off the node groups (that is in its manifests, not in the stack), so an
+# Auto Mode cluster with node groups of the stack still needs the add-on; without any, not.
 def check_pod_identity_agent(document: dict[str, Any]) -> Iterator[Finding]:
     stack = Stack(document)
     addons = stack.all("aws_eks_addon")
@@ -81,12 +87,24 @@ def check_pod_identity_agent(document: dict[str, Any]) -> Iterator[Finding]:
     users += [(a, a.get("cluster_name")) for a in addons if blocks(a.get("pod_identity_association"))]
     for block, cluster_name in users:
         cluster = stack.cluster(cluster_name)
-        if cluster is not None and cluster.address not in with_agent:
-            yield Finding(POD_IDENTITY_AGENT_MISSING, block.path,
-                          f"cluster {cluster.path} has no {POD_IDENTITY_AGENT} add-on")
+        if cluster is None or cluster.address in with_agent:
+            continue
+        automatic = auto_mode(cluster)
+        if automatic is None:
+            continue
+        detail = f"cluster {cluster.path} has no {POD_IDENTITY_AGENT} add-on"
+        if automatic:
+            groups = node_groups(stack, cluster)
+            if not groups:
+                continue
+            detail += (f"; Auto Mode runs the agent on its own nodes only, not on node groups "
+                       f"{', '.join(g.path for g in groups)}")
+        yield Finding(POD_IDENTITY_AGENT_MISSING, block.path, detail)
 
 
 # EKS User Guide, "Amazon EKS node IAM role": the node role needs AmazonEKS_CNI_Policy unless aws-node has its own.
+# Node groups only: Auto Mode's nodes run no aws-node; the cluster role's
+# AmazonEKSNetworkingPolicy does their networking (EKSR021 checks it).
 def check_cni_permissions(document: dict[str, Any]) -> Iterator[Finding]:
     stack = Stack(document)
     for group in stack.all("aws_eks_node_group"):

@@ -9,7 +9,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from eksguard.guardrails._document import Block, Stack, as_list, blocks, is_token, is_true
+from eksguard.guardrails._document import Block, Stack, as_list, blocks, first, is_token, is_true
+from eksguard.guardrails.readiness._auto import auto_mode
 from eksguard.guardrails.rules import Finding, Rule
 
 INTERNET = "0.0.0.0/0"
@@ -24,7 +25,7 @@ OTHER_ROUTE_TARGETS = ("transit_gateway_id", "network_interface_id", "vpc_peerin
 """Targets whose way onward (a central egress VPC, a NAT instance, a firewall) is not in view."""
 
 EGRESS = Rule(
-    "EKSR001", "node group subnet has no route to the AWS APIs nodes need",
+    "EKSR001", "node group or Auto Mode subnet has no route to the AWS APIs nodes need",
     "give the subnet's route table a 0.0.0.0/0 route through a NAT gateway (ClusterNetwork with "
     "nat_gateways=True), or add to its VPC interface endpoints for ec2, ecr.api, ecr.dkr and sts "
     "and an S3 gateway endpoint on that route table (ClusterNetwork)")
@@ -47,21 +48,19 @@ RULES = (EGRESS, PRIVATE_DNS, ENDPOINT_HTTPS, ZONES, ONE_ZONE)
 ZONE_ATTRIBUTES = ("availability_zone", "availability_zone_id")
 
 
-# EKS User Guide, "Deploy private clusters with limited internet access".
+# EKS User Guide, "Deploy private clusters with limited internet access". An Auto Mode
+# cluster's built-in node pools (general-purpose, system) use the default NodeClass, which
+# takes the cluster's own subnets and security group (EKS User Guide, "Automate cluster
+# infrastructure with EKS Auto Mode": default NodePools and NodeClasses are configured by
+# EKS and can't be edited; "Create a Node Class": other subnets need a custom NodeClass's
+# subnetSelectorTerms): vpc_config.subnet_ids are the subnets EKS launches those nodes in.
 def check_node_group_egress(document: dict[str, Any]) -> Iterator[Finding]:
     stack = Stack(document)
     for group in stack.all("aws_eks_node_group"):
-        for subnet in stack.refs(group.get("subnet_ids"), "aws_subnet") or []:
-            if subnet is None:
-                continue
-            for table in _route_tables(stack, subnet):
-                if _egress(stack, table) is not False:
-                    continue
-                missing = _missing_endpoints(stack, subnet.get("vpc_id"), table)
-                if missing:
-                    yield Finding(EGRESS, group.path, (
-                        f"subnet {subnet.path}: route table {table.path} has no {INTERNET} route through "
-                        f"a NAT or internet gateway, and the VPC lacks endpoints {', '.join(missing)}"))
+        yield from _egress_findings(stack, group, group.get("subnet_ids"))
+    for cluster in stack.all("aws_eks_cluster"):
+        if auto_mode(cluster):
+            yield from _egress_findings(stack, cluster, first(cluster.get("vpc_config")).get("subnet_ids"))
 
 
 # EKS User Guide, "Deploy private clusters with limited internet access" (private DNS).
@@ -112,7 +111,11 @@ def check_availability_zones(document: dict[str, Any]) -> Iterator[Finding]:
 
 
 # EKS Best Practices, "Reliability: data plane" (spread nodes over zones); a zone outage or a
-# zone out of capacity for the instance types leaves the group with no node.
+# zone out of capacity for the instance types leaves the group with no node. An Auto Mode
+# cluster's built-in node pools launch in the cluster's subnets, which EKS itself requires in
+# at least two zones (EKS User Guide, "View Amazon EKS networking requirements for VPC and
+# subnets": CreateCluster refuses subnets in fewer than two Availability Zones): a stack
+# confining them to one zone does not get that far, so this rule leaves clusters alone.
 def check_node_group_zones(document: dict[str, Any]) -> Iterator[Finding]:
     stack = Stack(document)
     for group in stack.all("aws_eks_node_group"):
@@ -133,6 +136,22 @@ def check_node_group_zones(document: dict[str, Any]) -> Iterator[Finding]:
 
 CHECKS = (check_node_group_egress, check_endpoint_private_dns, check_endpoint_https, check_availability_zones,
           check_node_group_zones)
+
+
+def _egress_findings(stack: Stack, owner: Block, subnet_ids: Any) -> Iterator[Finding]:
+    """EKSR001 for the nodes ``owner`` (a node group, or an Auto Mode cluster) launches in
+    ``subnet_ids``."""
+    for subnet in stack.refs(subnet_ids, "aws_subnet") or []:
+        if subnet is None:
+            continue
+        for table in _route_tables(stack, subnet):
+            if _egress(stack, table) is not False:
+                continue
+            missing = _missing_endpoints(stack, subnet.get("vpc_id"), table)
+            if missing:
+                yield Finding(EGRESS, owner.path, (
+                    f"subnet {subnet.path}: route table {table.path} has no {INTERNET} route through "
+                    f"a NAT or internet gateway, and the VPC lacks endpoints {', '.join(missing)}"))
 
 
 def _zone(subnet: Block | None) -> tuple[str, str] | None:
