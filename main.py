@@ -171,8 +171,10 @@ class ReferenceStack(TerraformStack):
         # Private subnets in two EKS-served AZs, reaching AWS through VPC endpoints (no
         # internet egress) — the workloads' own services too: SSM for orders-api, DynamoDB
         # for cart — and flow logs to a KMS-encrypted log group.
+        # Karpenter reads its interruption queue through an SQS endpoint (no egress here).
+        extra = ("ssm", "sqs") if settings.capacity == "karpenter" else ("ssm",)
         network = ClusterNetwork(self, "network", props=ClusterNetworkProps(
-            cluster_name=name, interface_endpoints=(*DEFAULT_INTERFACE_ENDPOINTS, "ssm"),
+            cluster_name=name, interface_endpoints=(*DEFAULT_INTERFACE_ENDPOINTS, *extra),
             dynamodb_gateway_endpoint=True, tags=tags))
         subnets = network.private_subnet_ids
 
@@ -238,6 +240,19 @@ class ReferenceStack(TerraformStack):
             TerraformOutput(self, f"{key}_node_role_arn", value=group.node_role.role_arn)
             TerraformOutput(self, f"{key}_launch_template_id",
                             value=group.launch_template.launch_template_id)
+        if settings.capacity == "karpenter":
+            # The controller's Pod Identity role with upstream's scoped policies, the role of
+            # the nodes it launches (no CNI policy: aws-node has its own) and their access
+            # entry, and the interruption queue: the Helm chart's settings come from these.
+            karpenter = eks.add_karpenter()
+            TerraformOutput(self, "karpenter_controller_role_arn", value=karpenter.controller_role_arn)
+            TerraformOutput(self, "karpenter_node_role_arn", value=karpenter.node_role_arn)
+            TerraformOutput(self, "karpenter_node_role_name", value=karpenter.node_role_name)
+            # A private VPC: EC2NodeClass spec.instanceProfile (IAM has no VPC endpoint), and
+            # the chart's settings.isolatedVPC=true (no Price List API endpoint either).
+            TerraformOutput(self, "karpenter_instance_profile", value=karpenter.instance_profile_name)
+            TerraformOutput(self, "karpenter_interruption_queue", value=karpenter.queue_name)
+            TerraformOutput(self, "karpenter_interruption_queue_url", value=karpenter.queue_url)
         if eks.cluster.auto_mode_node_role_arn is not None:
             TerraformOutput(self, "auto_mode_node_role_arn", value=eks.cluster.auto_mode_node_role_arn)
         TerraformOutput(self, "service_account_manifests",

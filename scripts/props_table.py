@@ -22,7 +22,7 @@ CLASSES = ("EksClusterProps", "NodeRoleProps", "Imdsv2LaunchTemplateProps", "Man
            "AccessEntryProps", "AddonIdentityOptions", "CoreAddonsOptions", "SecureEksClusterProps",
            "ClusterNetworkProps", "TerraformCloudOidcProviderProps", "TerraformCloudWorkspaceRoleProps",
            "TerraformCloudPlanRoleOptions", "GitHubActionsOidcProviderProps", "GitHubActionsRoleProps",
-           "AutoModeOptions", "AutoModeNodeRoleProps")
+           "AutoModeOptions", "AutoModeNodeRoleProps", "KarpenterProps")
 
 
 def table() -> str:

@@ -31,7 +31,7 @@ from eksguard.errors import (
 _LAZY = {
     **{name: "eksguard.constructs" for name in (
         "AccessEntry", "AccessEntryOptions", "AccessEntryProps", "AccessPolicy", "AccessPolicyGrant",
-        "AutoModeNodeRole", "AutoModeNodeRoleProps", "AutoModeOptions",
+        "AutoModeNodeRole", "AutoModeNodeRoleProps", "AutoModeOptions", "Karpenter", "KarpenterProps",
         "AddonPermissions", "HelmChart", "ClusterNetwork", "ClusterNetworkProps", "ClusterOidcProvider",
         "ClusterOidcProviderProps", "DEFAULT_INTERFACE_ENDPOINTS", "EcrAccess",
         "EksCluster", "EksClusterProps", "Imdsv2LaunchTemplate", "Imdsv2LaunchTemplateProps",

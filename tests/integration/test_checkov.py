@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import main
 from eksguard.testing.checkov import assert_checkov_clean, scan
 
@@ -12,8 +14,11 @@ CONFIG = Path(__file__).resolve().parents[2] / ".checkov.yaml"
 WAIVED = ["CKV_AWS_37", "CKV_AWS_394"]
 
 
-def test_reference_stack_passes_checkov_with_only_its_written_waivers(synth_stack):
-    stack = synth_stack(lambda app: main.ReferenceStack(app, "posture", settings=main.ReferenceSettings()))
+@pytest.mark.parametrize("capacity", main.CAPACITIES)
+def test_reference_stack_passes_checkov_with_only_its_written_waivers(synth_stack, capacity):
+    # GIVEN the reference stack with each capacity choice (node groups, Auto Mode, Karpenter)
+    settings = main.ReferenceSettings(capacity=capacity)
+    stack = synth_stack(lambda app: main.ReferenceStack(app, f"posture-{capacity}", settings=settings))
     report = scan(stack, config_file=CONFIG)
     assert_checkov_clean(report)
     assert report.passed >= 100

@@ -14,7 +14,7 @@ PROPS_CLASSES = list(dict.fromkeys(getattr(eksguard, name) for name in eksguard.
 
 
 def test_the_walk_finds_the_props_classes():
-    assert len(PROPS_CLASSES) == 24
+    assert len(PROPS_CLASSES) == 25
 
 
 @pytest.mark.parametrize("cls", PROPS_CLASSES, ids=lambda c: c.__name__)

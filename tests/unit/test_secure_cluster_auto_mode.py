@@ -81,3 +81,42 @@ def test_addon_identity_without_the_managed_addon_is_allowed_on_auto_mode(synth_
         addon_identities={"ebs-csi": AddonIdentityOptions(permissions=ebs_csi_driver(),
                                                           install_managed_addon=False)})))
     assert out.of_type("aws_eks_addon") == {}
+
+
+def test_add_karpenter_wires_this_cluster_its_agent_and_a_node_role_without_the_cni_policy(synth_one):
+    # GIVEN a cluster (aws-node on its own IRSA role) with a node group and Karpenter
+    def build(stack):
+        eks = SecureEksCluster(stack, "eks", props=SecureEksClusterProps(
+            cluster=EksClusterProps(name="prod", subnet_ids=SUBNETS),
+            node_groups={"system": ManagedNodeGroupOptions()}))
+        eks.add_karpenter()
+
+    out = synth_one(build)
+    # THEN the controller's association names this cluster, and the agent add-on came with it
+    association = out.resource("test/eks/karpenter/controller/association-kube-system-karpenter")
+    assert association["cluster_name"] == "${" + out.address("test/eks/cluster/cluster") + ".name}"
+    assert "eks-pod-identity-agent" in {a["addon_name"] for a in out.of_type("aws_eks_addon").values()}
+    # AND Karpenter's nodes get the worker and pull-only policies, not the CNI policy
+    role = "${" + out.address("test/eks/karpenter/node-role/role") + ".name}"
+    attached = sorted(a["policy_arn"].rsplit("/", 1)[1] for a in out.of_type("aws_iam_role_policy_attachment").values()
+                      if a["role"] == role)
+    assert attached == ["AmazonEC2ContainerRegistryPullOnly", "AmazonEKSWorkerNodePolicy"]
+    # AND the node group keeps its desired size in Terraform (Karpenter never resizes node groups)
+    assert "lifecycle" not in out.resource("test/eks/system/node-group")
+
+
+def test_add_karpenter_is_refused_on_auto_mode(stack):
+    eks = SecureEksCluster(stack, "eks", props=_props())
+    with pytest.raises(ValidationError) as raised:
+        eks.add_karpenter()
+    error = raised.value
+    assert (error.path, error.field, error.allowed) == (
+        "test/eks/karpenter", "cluster.auto_mode", module.ALLOWED_KARPENTER_ON_AUTO_MODE)
+
+
+def test_add_karpenter_props_must_be_karpenter_props(stack):
+    eks = SecureEksCluster(stack, "eks", props=SecureEksClusterProps(
+        cluster=EksClusterProps(name="prod", subnet_ids=SUBNETS)))
+    with pytest.raises(ValidationError) as raised:
+        eks.add_karpenter(props={"identity": "irsa"})
+    assert (raised.value.path, raised.value.field) == ("test/eks/karpenter", "props")

@@ -35,6 +35,7 @@ from eksguard.constructs.ci_identity import (
 )
 from eksguard.constructs.auto_mode import AutoModeNodeRole, AutoModeNodeRoleProps, AutoModeOptions
 from eksguard.constructs.cluster import EksCluster, EksClusterProps
+from eksguard.constructs.karpenter import Karpenter, KarpenterProps
 from eksguard.constructs.ecr import RegistryPullSecret, ecr_pull_policy
 from eksguard.constructs.irsa_role import (
     IrsaRole,
@@ -71,6 +72,8 @@ __all__ = [
     "AutoModeNodeRole",
     "AutoModeNodeRoleProps",
     "AutoModeOptions",
+    "Karpenter",
+    "KarpenterProps",
     "HelmChart",
     "dynamodb_table_read",
     "policy_document",

@@ -73,13 +73,16 @@ class AutoModeOptions:
 
     node_role_arn: str | None = None
     """The role of the built-in node pools' nodes; EKS cannot change it once Auto Mode is
-    on. Default: None — with node pools, an ``AutoModeNodeRole`` is created
+    on, so a new role (or a created one whose construct moves) replaces the cluster. Default: None — with node pools, an ``AutoModeNodeRole`` is created
     (``AmazonEKSWorkerNodeMinimalPolicy`` and ``AmazonEC2ContainerRegistryPullOnly``); EKS
     creates its access entry (type EC2, ``AmazonEKSAutoNodePolicy``) itself."""
 
     enabled: bool = True
     """False writes the three capabilities switched off: the apply AWS needs before Auto
-    Mode can be removed (removing ``auto_mode`` alone leaves it on). Default: True."""
+    Mode can be removed (removing ``auto_mode`` alone leaves it on). In place on hashicorp/aws
+    6.13 and later (the cdktn bindings pin a newer 6.x); 5.x plans a replacement of the
+    cluster, as it does for any change of ``node_role_arn`` or emptied ``node_pools`` —
+    read the plan first. Default: True."""
 
 
 @documented

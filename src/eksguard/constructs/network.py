@@ -78,7 +78,7 @@ OPTIONAL_INTERFACE_ENDPOINTS: Mapping[str, str] = {
     "xray": "AWS X-Ray traces",
     "aps-workspaces": "Amazon Managed Service for Prometheus remote write",
     "elasticfilesystem": "the EFS CSI driver",
-    "sqs": "workloads and KEDA reading SQS queues",
+    "sqs": "Karpenter's interruption queue, and workloads or KEDA reading SQS queues",
 }
 """Interface endpoints often added to the defaults, with who needs them. Other service
 suffixes are accepted too."""

@@ -42,6 +42,7 @@ from eksguard.constructs import (
     vpc_cni,
 )
 from eksguard.constructs.auto_mode import BUILT_IN_ADDONS as AUTO_MODE_BUILT_IN_ADDONS
+from eksguard.constructs.karpenter import Karpenter, KarpenterProps
 from eksguard.guardrails import Guardrails, waive_for
 
 VPC_CNI_SERVICE_ACCOUNT = ServiceAccount(namespace="kube-system", name="aws-node")
@@ -50,7 +51,9 @@ BEFORE_NODES = ("vpc-cni", "kube-proxy")
 """Add-ons nodes need to become Ready: pod networking and service routing."""
 CORE_ADDONS = ("vpc-cni", "kube-proxy", "coredns")
 """What EKS bootstraps unmanaged unless told not to; this module installs them managed."""
-SCALER_SERVICE_ACCOUNT_MARKERS = ("cluster-autoscaler", "karpenter")
+SCALER_SERVICE_ACCOUNT_MARKERS = ("cluster-autoscaler",)
+"""Workloads that set managed node groups' desired size (Karpenter launches its own
+instances and never resizes a node group)."""
 VPC_CNI_IDENTITIES = ("irsa", "pod_identity", "node_role")
 ALLOWED_UNIQUE_NODE_GROUP_NAME = "a node group name not used by another node group of the cluster"
 ALLOWED_UNBOUND_CNI_ROLE = (
@@ -70,6 +73,11 @@ ALLOWED_AUTO_MODE_ADDON = (
     "nodes (the cluster role holds their rights), so this identity and add-on would be unused; "
     "add a managed node group if its nodes need the add-on"
 )
+ALLOWED_KARPENTER_ON_AUTO_MODE = (
+    "a cluster without Auto Mode: Auto Mode is Karpenter run by EKS (its NodePools and "
+    "NodeClasses), and a second Karpenter would fight it over the same nodes"
+)
+ALLOWED_KARPENTER_PROPS = "None, or KarpenterProps(...) (its cluster_name is replaced by this cluster's)"
 ALLOWED_UNIQUE_PRINCIPAL = (
     "one access entry per principal in a cluster (EKS refuses a second one at apply); "
     "{other} already has one for it: give that entry all of the principal's grants"
@@ -182,7 +190,7 @@ class SecureEksCluster(Construct):
     Properties: ``cluster``, ``cluster_name``, ``cluster_arn``, ``cluster_endpoint``,
     ``oidc_provider``, ``oidc_provider_arn``, ``irsa_roles``, ``pod_identity_roles``,
     ``node_groups``, ``addon_identities``, ``addons``, ``addon_versions``,
-    ``access_entries``, ``guardrails``, ``vpc_cni_has_own_role``; the collections are
+    ``access_entries``, ``karpenters``, ``guardrails``, ``vpc_cni_has_own_role``; the collections are
     read-only mappings by construct id (``addons`` and ``addon_versions`` by add-on name).
     """
 
@@ -210,6 +218,7 @@ class SecureEksCluster(Construct):
         self._addons: dict[str, aws.eks_addon.EksAddon] = {}
         self._pod_identity_roles: dict[str, PodIdentityRole] = {}
         self._access_entries: dict[str, AccessEntry] = {}
+        self._karpenters: dict[str, Karpenter] = {}
         self._addon_versions: dict[str, aws.data_aws_eks_addon_version.DataAwsEksAddonVersion] = {}
         self._vpc_cni_has_own_role = False
         self._scaled_externally = False
@@ -475,6 +484,34 @@ class SecureEksCluster(Construct):
             self._addons[POD_IDENTITY_AGENT] = agents[name]
         else:
             agents[name] = self._addon(POD_IDENTITY_AGENT, POD_IDENTITY_AGENT)
+
+    def add_karpenter(self, id: str = "karpenter", props: KarpenterProps | None = None) -> Karpenter:
+        """Karpenter's AWS side for this cluster (``Karpenter``): its controller identity,
+        node role and access entry, and interruption queue. From ``props`` (default:
+        ``KarpenterProps`` with its defaults), the cluster name is always this cluster's; an
+        IRSA controller trusts this cluster's OIDC provider; the node role leaves out the
+        CNI policy when aws-node has its own identity; a Pod Identity controller brings the
+        ``eks-pod-identity-agent`` add-on. Run the controller itself on a managed node group
+        (it must not run on nodes it manages). Refused on an Auto Mode cluster."""
+        path = f"{construct_path(self)}/{id}"
+        if self._auto_mode:
+            v.fail(path, "cluster.auto_mode", "AutoModeOptions(...)", ALLOWED_KARPENTER_ON_AUTO_MODE)
+        if props is not None:
+            v.require_props(path, props, KarpenterProps, "props")
+        given = props or KarpenterProps(cluster_name=self.cluster_name)
+        node_role = given.node_role or NodeRoleProps(attach_vpc_cni_policy=not self.vpc_cni_has_own_role)
+        karpenter = Karpenter(self, id, props=dataclasses.replace(
+            given, cluster_name=self.cluster_name, oidc_provider=given.oidc_provider or self.oidc_provider,
+            node_role=node_role, tags={**self.props.cluster.tags, **given.tags}))
+        if given.identity == "pod_identity":
+            self._ensure_agent()
+        self._karpenters[id] = karpenter
+        return karpenter
+
+    @property
+    def karpenters(self) -> Mapping[str, Karpenter]:
+        """``Karpenter`` setups by construct id, from ``add_karpenter``."""
+        return MappingProxyType(self._karpenters)
 
     def add_access_entry(self, id: str, options: AccessEntryOptions) -> AccessEntry:
         """Grant an IAM principal access through the Cluster Access API."""

@@ -21,7 +21,7 @@ from eksguard.testing.synth import STACK_FILE, SynthesizedStack
 
 OVERRIDE_FILE = "eksguard_override.tf.json"
 CLI_CONFIG_FILE = "eksguard.tfrc"
-ENDPOINT_SERVICES = ("acm", "autoscaling", "cloudwatch", "dynamodb", "ec2", "ecr", "eks",
+ENDPOINT_SERVICES = ("acm", "autoscaling", "cloudwatch", "dynamodb", "ec2", "ecr", "eks", "events",
                      "elbv2", "iam", "kms", "lambda", "logs", "route53", "s3",
                      "secretsmanager", "sns", "sqs", "ssm", "sts")
 """Endpoint keys that AWS provider 5.x and 6.x both accept."""

@@ -28,7 +28,9 @@ calendar: extended support for 1.29 ended 2026-03-23, 1.30 2026-07-23, 1.31 2026
 update it whenever EKS adds or retires a version."""
 AL2_AMI_TYPES = ("AL2_x86_64", "AL2_x86_64_GPU", "AL2_ARM_64")
 FIRST_VERSION_WITHOUT_AL2 = (1, 33)
-AUTOSCALERS = ("cluster-autoscaler", "karpenter")
+AUTOSCALERS = ("cluster-autoscaler",)
+"""What resizes node groups behind Terraform. Not Karpenter: it launches its own instances
+(EC2 CreateFleet) and never changes a node group's desired size."""
 DESIRED_SIZE = "scaling_config[0].desired_size"
 BOTTLEROCKET_OS_DEVICE = "/dev/xvda"
 """Bottlerocket's small OS volume; containers and images live on /dev/xvdb."""
