@@ -21,7 +21,7 @@ def test_reference_stack_passes_checkov_with_only_its_written_waivers(synth_stac
     stack = synth_stack(lambda app: main.ReferenceStack(app, f"posture-{capacity}", settings=settings))
     report = scan(stack, config_file=CONFIG)
     assert_checkov_clean(report)
-    assert report.passed >= 100
+    assert report.passed >= 80  # the Auto Mode variant, the smallest, runs 88
     unwaived = scan(stack)
     assert sorted({f.check_id for f in unwaived.failed}) == WAIVED
     config = CONFIG.read_text()
