@@ -107,7 +107,9 @@ def test_karpenter_lands_whole_and_replans_empty(synth_stack, deploy_stack):
     assert (out["queue_name"], attributes["QueueArn"]) == (name, out["queue_arn"])
     assert (attributes["SqsManagedSseEnabled"], attributes["MessageRetentionPeriod"]) == ("true", "300")
     assert "KmsMasterKeyId" not in attributes
-    assert json.loads(attributes["Policy"]) == expected_queue_policy(queue_arn=out["queue_arn"], account=account)
+    rule_arns = [deployment.state(f"karpenter/karpenter/{rule_id}-rule")["arn"] for rule_id in EXPECTED_RULES]
+    assert json.loads(attributes["Policy"]) == expected_queue_policy(queue_arn=out["queue_arn"], account=account,
+                                                                     rule_arns=rule_arns)
     assert sqs.list_queue_tags(QueueUrl=out["queue_url"]).get("Tags") == TAGS
 
     # AND upstream's four rules send their events to the queue

@@ -24,7 +24,12 @@ from eksguard.testing import (
     read_pod_identity_associations,
     read_role,
 )
-from tests.unit.test_karpenter import POLICY_NAMES, expected_controller_policies, expected_queue_policy
+from tests.unit.test_karpenter import (
+    EXPECTED_RULES,
+    POLICY_NAMES,
+    expected_controller_policies,
+    expected_queue_policy,
+)
 
 pytestmark = pytest.mark.eksguard_integration
 
@@ -104,7 +109,9 @@ def test_karpenter_reference_deploys_verifies_replans_and_destroys_cleanly(synth
                                           AttributeNames=["All"])["Attributes"]
     assert (attributes["QueueArn"], attributes["SqsManagedSseEnabled"], attributes["MessageRetentionPeriod"]) == (
         queue_arn, "true", "300")
-    assert json.loads(attributes["Policy"]) == expected_queue_policy(queue_arn=queue_arn, account=account)
+    rule_arns = [deployment.state(f"karpenter/eks/karpenter/{rule_id}-rule")["arn"] for rule_id in EXPECTED_RULES]
+    assert json.loads(attributes["Policy"]) == expected_queue_policy(queue_arn=queue_arn, account=account,
+                                                                     rule_arns=rule_arns)
 
     # AND everything was deployed, and a second plan is empty with nothing excused
     assert deployment.unserved == {}

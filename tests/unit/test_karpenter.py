@@ -144,11 +144,14 @@ def expected_controller_policies(*, partition: str, region: str, account: str, c
     return {name: {"Version": "2012-10-17", "Statement": statements} for name, statements in policies.items()}
 
 
-def expected_queue_policy(*, queue_arn: str, account: str) -> dict:
+def expected_queue_policy(*, queue_arn: str, account: str, rule_arns: list[str]) -> dict:
+    this_account = {"StringEquals": {"aws:SourceAccount": account}}
     return {"Version": "2012-10-17", "Id": "EC2InterruptionPolicy", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": ["events.amazonaws.com", "sqs.amazonaws.com"]},
+        {"Sid": "EventBridgeRulesOfThisQueue", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
          "Action": "sqs:SendMessage", "Resource": queue_arn,
-         "Condition": {"StringEquals": {"aws:SourceAccount": account}}},
+         "Condition": {**this_account, "ArnEquals": {"aws:SourceArn": rule_arns}}},
+        {"Sid": "SqsOfThisAccount", "Effect": "Allow", "Principal": {"Service": "sqs.amazonaws.com"},
+         "Action": "sqs:SendMessage", "Resource": queue_arn, "Condition": this_account},
         {"Sid": "DenyHTTP", "Effect": "Deny", "Action": "sqs:*", "Resource": queue_arn,
          "Condition": {"Bool": {"aws:SecureTransport": "false"}}, "Principal": "*"}]}
 
@@ -273,7 +276,8 @@ def test_interruption_queue_sse_sqs_five_minutes_and_only_eventbridge_of_this_ac
     policy = out.resource("test/karpenter/interruption-queue-policy")
     assert policy["queue_url"] == _ref(out, "test/karpenter/interruption-queue", "url")
     assert json.loads(policy["policy"]) == expected_queue_policy(
-        queue_arn=_ref(out, "test/karpenter/interruption-queue", "arn"), account=ACCOUNT)
+        queue_arn=_ref(out, "test/karpenter/interruption-queue", "arn"), account=ACCOUNT,
+        rule_arns=[_ref(out, f"test/karpenter/{rule_id}-rule", "arn") for rule_id in EXPECTED_RULES])
 
 
 def test_eventbridge_rules_and_targets_are_upstreams_four(synth_one):

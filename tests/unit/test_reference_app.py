@@ -48,3 +48,46 @@ def test_terraform_cloud_backend_when_organization_and_workspace_are_set(tmp_pat
     document = json.loads((tmp_path / "stacks/eksguard-reference/cdk.tf.json").read_text())
     assert document["terraform"]["cloud"] == {"organization": "acme", "workspaces": {"name": "eks-prod"}}
     assert document["provider"]["aws"] == [{"region": "eu-west-1"}]
+
+
+def _synth(tmp_path, terraform_validate, capacity):
+    settings = main.ReferenceSettings(cluster_name="ref", stack_name="ref-stack", capacity=capacity)
+    app = main.build_app(settings, outdir=str(tmp_path))
+    app.synth()
+    terraform_validate(SynthesizedStack.from_directory("ref-stack", tmp_path / "stacks/ref-stack"))
+    return app, json.loads((tmp_path / "stacks/ref-stack/cdk.tf.json").read_text())
+
+
+def _endpoints(document):
+    return sorted(b["service_name"].rsplit(".", 1)[1] for b in document["resource"]["aws_vpc_endpoint"].values()
+                  if b.get("vpc_endpoint_type") == "Interface")
+
+
+def test_auto_mode_reference_has_no_node_groups_addons_or_cni_role(tmp_path, terraform_validate):
+    app, document = _synth(tmp_path, terraform_validate, "auto-mode")
+    resources = document["resource"]
+    assert not {"aws_eks_node_group", "aws_eks_addon", "aws_launch_template"} & set(resources)
+    (cluster,) = resources["aws_eks_cluster"].values()
+    assert cluster["compute_config"]["node_pools"] == ["general-purpose", "system"]
+    assert not any(b["policy_arn"].endswith("/AmazonEKS_CNI_Policy")
+                   for b in resources["aws_iam_role_policy_attachment"].values())
+    assert main.summarize(app, tmp_path).splitlines()[1:] == [
+        f"  ref-stack: 51 resources -> {tmp_path / 'stacks/ref-stack/cdk.tf.json'}",
+        "  ref-stack: guardrails passed, 0 waiver(s)"]
+
+
+def test_karpenter_reference_reaches_sqs_through_an_endpoint(tmp_path, terraform_validate):
+    # GIVEN the Karpenter variant / THEN its private subnets reach the interruption queue
+    _, document = _synth(tmp_path, terraform_validate, "karpenter")
+    assert _endpoints(document) == sorted([
+        "autoscaling", "ec2", "api", "dkr", "eks", "eks-auth", "elasticloadbalancing", "logs", "sqs", "ssm", "sts"])
+    resources = document["resource"]
+    assert [b["node_group_name"] for b in resources["aws_eks_node_group"].values()] == ["system"]
+    assert len(resources["aws_cloudwatch_event_rule"]) == 4
+
+
+def test_unknown_capacity_is_refused():
+    import pytest
+
+    with pytest.raises(SystemExit, match="EKSGUARD_CAPACITY='spot-only': use one of managed-node-groups"):
+        main.ReferenceSettings(capacity="spot-only")

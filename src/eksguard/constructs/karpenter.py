@@ -43,8 +43,6 @@ INTERRUPTION_RULES = (
     ("instance-state-change", "karpenter-instance-state-change-", "aws.ec2",
      "EC2 Instance State-change Notification"),
 )
-QUEUE_SENDERS = ("events.amazonaws.com", "sqs.amazonaws.com")
-"""Upstream's senders: EventBridge delivers the events; no other principal may send."""
 QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 ALLOWED_QUEUE_NAME = "an SQS standard queue name: 1-80 letters, digits, '-' or '_'"
@@ -199,9 +197,6 @@ class Karpenter(Construct):
         self.queue = aws.sqs_queue.SqsQueue(
             self, "interruption-queue", name=name, message_retention_seconds=QUEUE_RETENTION_SECONDS,
             sqs_managed_sse_enabled=True, tags=tags)
-        self.queue_policy = aws.sqs_queue_policy.SqsQueuePolicy(
-            self, "interruption-queue-policy", queue_url=self.queue.url,
-            policy=interruption_queue_policy(self, self.queue.arn))
         for rule_id, prefix, source, detail_type in INTERRUPTION_RULES:
             rule = aws.cloudwatch_event_rule.CloudwatchEventRule(
                 self, f"{rule_id}-rule", name_prefix=prefix,
@@ -211,6 +206,9 @@ class Karpenter(Construct):
             self.rules[rule_id] = rule
             self.targets[rule_id] = aws.cloudwatch_event_target.CloudwatchEventTarget(
                 self, f"{rule_id}-target", rule=rule.name, target_id=QUEUE_TARGET_ID, arn=self.queue.arn)
+        self.queue_policy = aws.sqs_queue_policy.SqsQueuePolicy(
+            self, "interruption-queue-policy", queue_url=self.queue.url,
+            policy=interruption_queue_policy(self, self.queue.arn, [r.arn for r in self.rules.values()]))
 
     @property
     def controller_role_arn(self) -> str:
@@ -262,13 +260,19 @@ class Karpenter(Construct):
         return self.queue.url if self.queue is not None else None
 
 
-def interruption_queue_policy(scope: Construct, queue_arn: str) -> str:
-    """Upstream's queue policy (``EC2InterruptionPolicy``): EventBridge may send messages,
-    here only for rules of this account (``aws:SourceAccount``, so no other account's rule can
-    fill the queue), and nobody may reach the queue without TLS (upstream's ``DenyHTTP``)."""
+def interruption_queue_policy(scope: Construct, queue_arn: str, rule_arns: list[str]) -> str:
+    """Upstream's queue policy (``EC2InterruptionPolicy``), narrowed: EventBridge may send
+    messages only for the four rules of this construct (``aws:SourceArn``, AWS's guard
+    against a confused deputy: no other rule, of this account or another, can fill the
+    queue), ``sqs.amazonaws.com`` only for this account, and nobody may reach the queue
+    without TLS (upstream's ``DenyHTTP``)."""
+    this_account = {"StringEquals": {"aws:SourceAccount": account_id(scope)}}
     return json.dumps({"Version": POLICY_VERSION, "Id": "EC2InterruptionPolicy", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": list(QUEUE_SENDERS)}, "Action": "sqs:SendMessage",
-         "Resource": queue_arn, "Condition": {"StringEquals": {"aws:SourceAccount": account_id(scope)}}},
+        {"Sid": "EventBridgeRulesOfThisQueue", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+         "Action": "sqs:SendMessage", "Resource": queue_arn,
+         "Condition": {**this_account, "ArnEquals": {"aws:SourceArn": rule_arns}}},
+        {"Sid": "SqsOfThisAccount", "Effect": "Allow", "Principal": {"Service": "sqs.amazonaws.com"},
+         "Action": "sqs:SendMessage", "Resource": queue_arn, "Condition": this_account},
         {"Sid": "DenyHTTP", "Effect": "Deny", "Action": "sqs:*", "Resource": queue_arn,
          "Condition": {"Bool": {"aws:SecureTransport": "false"}}, "Principal": "*"},
     ]}, separators=(",", ":"))
