@@ -6,9 +6,7 @@ Every case is a variant of READY, a hand-written synthesized stack that passes t
 
 from __future__ import annotations
 
-import copy
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,6 +15,7 @@ from eksguard import ValidationError
 from eksguard.guardrails import READINESS_RULES, Guardrails, check_document, check_readiness
 from eksguard.guardrails._document import Stack, reference
 from eksguard.guardrails.readiness import auto_mode
+from tests.unit.readiness_documents import DROP, VPC, Change, add, drop, endpoint, set_fields, variant
 
 ACCOUNT = "${data.aws_caller_identity.current.account_id}"
 ROOT = f"arn:aws:iam::{ACCOUNT}:root"
@@ -24,12 +23,9 @@ AUTO_SCALING_ROLE = (f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/autoscaling.
                      "AWSServiceRoleForAutoScaling")
 ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/X"
 CLUSTER = "${aws_eks_cluster.c.name}"
-VPC = "${aws_vpc.vpc.id}"
 PARAMETERS = f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/orders"
 SUBNETS = ["${aws_subnet.private-0.id}", "${aws_subnet.private-1.id}"]
-DROP = object()
 AUTO_MODE_RULES = {rule.id for rule in auto_mode.RULES}
-Change = Callable[[dict[str, Any]], None]
 
 
 def _policy(*statements: dict[str, Any]) -> str:
@@ -134,47 +130,12 @@ READY: dict[str, Any] = {
 }
 
 
-def _section(document: dict[str, Any], rtype: str) -> dict[str, Any]:
-    if rtype.startswith("data."):
-        return document["data"].setdefault(rtype.removeprefix("data."), {})
-    return document["resource"].setdefault(rtype, {})
-
-
-def _set(rtype: str, name: str, **fields: Any) -> Change:
-    """Set (or, with DROP, remove) fields of one block."""
-    def change(document: dict[str, Any]) -> None:
-        body = _section(document, rtype)[name]
-        for key, value in fields.items():
-            if value is DROP:
-                body.pop(key, None)
-            else:
-                body[key] = value
-    return change
-
-
-def _add(rtype: str, name: str, body: dict[str, Any]) -> Change:
-    return lambda document: _section(document, rtype).__setitem__(name, body)
-
-
-def _drop(rtype: str, name: str) -> Change:
-    return lambda document: _section(document, rtype).pop(name)
+_set, _add, _drop, _endpoint = set_fields, add, drop, endpoint
 
 
 def _variant(*changes: Change) -> dict[str, Any]:
     """READY with the changes, each block given its construct path ``s/<name>``."""
-    document = copy.deepcopy(READY)
-    for change in changes:
-        change(document)
-    for section in document.values():
-        for named in section.values():
-            for name, body in named.items():
-                body["//"] = {"metadata": {"path": f"s/{name}"}}
-    return document
-
-
-def _endpoint(service: str, kind: str = "Interface", **fields: Any) -> dict[str, Any]:
-    return {"vpc_id": VPC, "service_name": f"com.amazonaws.us-east-1.{service}", "vpc_endpoint_type": kind,
-            **({"private_dns_enabled": True} if kind == "Interface" else {}), **fields}
+    return variant(READY, *changes)
 
 
 ALL_ENDPOINTS = [_add("aws_vpc_endpoint", s, _endpoint(s)) for s in ("ec2", "ecr.api", "ecr.dkr")] + [
@@ -184,6 +145,21 @@ EVERY_VERSION = "1.32, 1.33, 1.34, 1.35"
 ASG_LACKS = "kms:Encrypt, kms:Decrypt, kms:ReEncrypt*, kms:GenerateDataKey*, kms:DescribeKey"
 GRANT = "kms:CreateGrant with kms:GrantIsForAWSResource = true"
 CHILDREN_ONLY = f"policy 'read-config': ssm:GetParametersByPath on {PARAMETERS}/* but not {PARAMETERS}"
+QUEUE = _add("aws_sqs_queue", "orders", {"name": "orders", "sqs_managed_sse_enabled": True})
+ORDERS = "${aws_sqs_queue.orders.arn}"
+
+
+def _cart_reads(*statements: dict[str, Any]) -> Change:
+    """An inline policy of the Pod Identity role of shop/cart."""
+    return _add("aws_iam_role_policy", "cart-queue", {"role": "${aws_iam_role.cart-role.id}", "name": "queue",
+                                                      "policy": _policy(*statements)})
+
+
+READS_ORDERS = _cart_reads(_allow(["sqs:ReceiveMessage", "sqs:DeleteMessage"], ORDERS))
+UNREACHABLE = (
+    "EKSR025", "s/cart-association", (
+        "shop/cart (role s/cart-role) reads queue s/orders; cluster s/c subnet s/private-0: route table s/private "
+        "has no 0.0.0.0/0 route through a NAT or internet gateway, and the VPC has no sqs interface endpoint"))
 
 FAILING = [
     ([NO_ROUTE], ("EKSR001", "s/ng", (
@@ -286,6 +262,14 @@ FAILING = [
     ([_set("aws_subnet", "private-0", availability_zone=DROP, availability_zone_id="use1-az1"),
       _set("aws_subnet", "private-1", availability_zone=DROP, availability_zone_id="use1-az1")],
      ("EKSR019", "s/ng", "subnets s/private-0, s/private-1 all have availability_zone_id 'use1-az1'")),
+    ([NO_ROUTE, QUEUE, READS_ORDERS], UNREACHABLE),
+    ([NO_ROUTE, *ALL_ENDPOINTS, QUEUE,
+      _add("aws_iam_policy", "consume", {"name": "consume", "policy": "${data.aws_iam_policy_document.consume.json}"}),
+      _add("data.aws_iam_policy_document", "consume", {"statement": [{"actions": ["sqs:*"], "resources": [ORDERS]}]}),
+      _add("aws_iam_role_policy_attachment", "cart-consume", {"role": "${aws_iam_role.cart-role.name}",
+                                                              "policy_arn": "${aws_iam_policy.consume.arn}"})],
+     UNREACHABLE),
+    ([NO_ROUTE, QUEUE, _cart_reads(_allow("sqs:Receive*", f"arn:aws:sqs:us-east-1:{ACCOUNT}:orders"))], UNREACHABLE),
 ]
 
 PASSING = [
@@ -353,6 +337,21 @@ PASSING = [
     ("EKSR019", [_set("aws_eks_node_group", "ng", subnet_ids=["subnet-0a1b2c3d", "subnet-0a1b2c3e"])]),
     ("EKSR019", [_set("aws_eks_node_group", "ng", subnet_ids="${var.subnet_ids}")]),  # computed list
     ("EKSR019", [_set("aws_eks_node_group", "ng", subnet_ids=["${var.subnet_id}"])]),  # not in the stack
+    ("EKSR025", [NO_ROUTE, QUEUE, READS_ORDERS, _add("aws_vpc_endpoint", "sqs", _endpoint("sqs"))]),
+    ("EKSR025", [NO_ROUTE, QUEUE, READS_ORDERS, _add("aws_vpc_endpoint", "sqs", _endpoint(
+        "sqs", service_name="com.amazonaws.${data.aws_region.current.name}.sqs"))]),
+    ("EKSR025", [QUEUE, READS_ORDERS]),  # NAT egress
+    ("EKSR025", [NO_ROUTE, QUEUE, _cart_reads(_allow("sqs:SendMessage", ORDERS))]),  # does not read it
+    ("EKSR025", [NO_ROUTE, QUEUE, _cart_reads(_allow("sqs:ReceiveMessage", "arn:aws:sqs:us-east-1:111122223333:other"))]),
+    ("EKSR025", [NO_ROUTE, QUEUE, _cart_reads(_allow("sqs:ReceiveMessage", ORDERS),
+                                              {"Effect": "Deny", "Action": "sqs:*", "Resource": ORDERS})]),
+    ("EKSR025", [NO_ROUTE, QUEUE, _cart_reads(_allow("sqs:ReceiveMessage"))]),  # "*" names no queue
+    ("EKSR025", [NO_ROUTE, QUEUE, READS_ORDERS, _set("aws_eks_pod_identity_association", "cart-association",
+                                                     role_arn="arn:aws:iam::111122223333:role/cart")]),  # not in the stack
+    ("EKSR025", [NO_ROUTE, QUEUE, READS_ORDERS, _set("aws_eks_cluster", "c", vpc_config={
+        "subnet_ids": "${var.subnet_ids}"})]),  # computed
+    ("EKSR025", [NO_ROUTE, QUEUE, READS_ORDERS, _add("aws_vpc_endpoint", "any", _endpoint(
+        "sqs", service_name="${var.endpoint_service}"))]),  # could be sqs
 ]
 
 
@@ -376,7 +375,7 @@ def test_each_rule_passes_what_works_and_what_it_cannot_see(rule, changes):
 
 def test_every_readiness_rule_has_failing_and_passing_cases_and_ids_run_without_gaps():
     # (the Auto Mode rules have theirs in test_readiness_auto_mode.py)
-    assert list(READINESS_RULES) == [f"EKSR{n:03d}" for n in range(1, 25)]
+    assert list(READINESS_RULES) == [f"EKSR{n:03d}" for n in range(1, 26)]
     assert {e[0] for _, e in FAILING} == {r for r, _ in PASSING} == set(READINESS_RULES) - AUTO_MODE_RULES
     assert all(rule.title and rule.fix for rule in READINESS_RULES.values())
 
@@ -418,4 +417,4 @@ def test_evaluate_runs_both_families():
 def test_an_unknown_rule_cannot_be_waived_and_the_message_lists_both_families(stack):
     with pytest.raises(ValidationError) as caught:
         Guardrails.of(stack).waive(rule="EKSR999", path="test/x", reason="a long enough reason")
-    assert caught.value.allowed.startswith("one of EKSG001") and caught.value.allowed.endswith("EKSR024")
+    assert caught.value.allowed.startswith("one of EKSG001") and caught.value.allowed.endswith("EKSR025")

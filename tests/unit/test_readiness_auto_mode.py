@@ -7,27 +7,23 @@ Mode cluster (no node group) that passes every rule of both families."""
 
 from __future__ import annotations
 
-import copy
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from eksguard.guardrails import check_document, check_readiness
 from eksguard.guardrails.readiness import auto_mode
+from tests.unit.readiness_documents import DROP, VPC, Change, add, drop, endpoint, set_fields, variant
 
 ACCOUNT = "${data.aws_caller_identity.current.account_id}"
 ROOT = f"arn:aws:iam::{ACCOUNT}:root"
 CLUSTER = "${aws_eks_cluster.c.name}"
-VPC = "${aws_vpc.vpc.id}"
 SUBNETS = ["${aws_subnet.private-0.id}", "${aws_subnet.private-1.id}"]
 AWS_POLICY = "arn:aws:iam::aws:policy/"
 CLUSTER_POLICIES = ("AmazonEKSClusterPolicy", "AmazonEKSComputePolicy", "AmazonEKSBlockStoragePolicy",
                     "AmazonEKSLoadBalancingPolicy", "AmazonEKSNetworkingPolicy")
 NODE_POLICIES = ("AmazonEKSWorkerNodeMinimalPolicy", "AmazonEC2ContainerRegistryPullOnly")
-DROP = object()
-Change = Callable[[dict[str, Any]], None]
 
 
 def _policy(*statements: dict[str, Any]) -> str:
@@ -103,47 +99,12 @@ READY_AUTO_MODE: dict[str, Any] = {
 }
 
 
-def _section(document: dict[str, Any], rtype: str) -> dict[str, Any]:
-    if rtype.startswith("data."):
-        return document["data"].setdefault(rtype.removeprefix("data."), {})
-    return document["resource"].setdefault(rtype, {})
-
-
-def _set(rtype: str, name: str, **fields: Any) -> Change:
-    """Set (or, with DROP, remove) fields of one block."""
-    def change(document: dict[str, Any]) -> None:
-        body = _section(document, rtype)[name]
-        for key, value in fields.items():
-            if value is DROP:
-                body.pop(key, None)
-            else:
-                body[key] = value
-    return change
-
-
-def _add(rtype: str, name: str, body: dict[str, Any]) -> Change:
-    return lambda document: _section(document, rtype).__setitem__(name, body)
-
-
-def _drop(rtype: str, name: str) -> Change:
-    return lambda document: _section(document, rtype).pop(name)
+_set, _add, _drop, _endpoint = set_fields, add, drop, endpoint
 
 
 def _variant(*changes: Change) -> dict[str, Any]:
     """READY_AUTO_MODE with the changes, each block given its construct path ``s/<name>``."""
-    document = copy.deepcopy(READY_AUTO_MODE)
-    for change in changes:
-        change(document)
-    for section in document.values():
-        for named in section.values():
-            for name, body in named.items():
-                body["//"] = {"metadata": {"path": f"s/{name}"}}
-    return document
-
-
-def _endpoint(service: str, kind: str = "Interface", **fields: Any) -> dict[str, Any]:
-    return {"vpc_id": VPC, "service_name": f"com.amazonaws.us-east-1.{service}", "vpc_endpoint_type": kind,
-            **({"private_dns_enabled": True} if kind == "Interface" else {}), **fields}
+    return variant(READY_AUTO_MODE, *changes)
 
 
 def _cluster(**fields: Any) -> Change:

@@ -12,6 +12,7 @@ from eksguard.guardrails._document import (
     as_list,
     blocks,
     conditions,
+    is_token,
     principals,
     statements,
     subject_matches,
@@ -152,6 +153,30 @@ def _managed_policy_arns(stack: Stack, role: Block) -> list[Any] | None:
         if any(_is_role(stack, r, role) for r in as_list(attachment.get("roles"))):
             arns.append(attachment.get("policy_arn"))
     return None if any(not isinstance(a, str) or a.endswith("}") for a in arns) else arns
+
+
+def role_policies(stack: Stack, role: Block) -> list[tuple[Block, str, dict[str, Any]]]:
+    """(block, label, document) of each readable policy of a role: its ``inline_policy``
+    blocks, the ``aws_iam_role_policy`` resources on it, and the ``aws_iam_policy`` resources
+    of the stack attached to it (``managed_policy_arns``, ``aws_iam_role_policy_attachment``,
+    ``aws_iam_policy_attachment``). A policy that cannot be read, or one outside the stack
+    (an AWS managed policy), is not among them."""
+    found = [(role, _label("inline_policy", inline.get("name")), stack.policy(inline.get("policy")))
+             for inline in blocks(role.get("inline_policy"))]
+    found += [(inline, _label("policy", inline.get("name")), stack.policy(inline.get("policy")))
+              for inline in stack.all("aws_iam_role_policy") if _is_role(stack, inline.get("role"), role)]
+    arns = [] if isinstance(role.get("managed_policy_arns"), str) else list(as_list(role.get("managed_policy_arns")))
+    arns += [a.get("policy_arn") for a in stack.all("aws_iam_role_policy_attachment")
+             if _is_role(stack, a.get("role"), role)]
+    arns += [a.get("policy_arn") for a in stack.all("aws_iam_policy_attachment")
+             if any(_is_role(stack, r, role) for r in as_list(a.get("roles")))]
+    attached = {p.address: p for p in (stack.ref(arn, "aws_iam_policy") for arn in arns) if p is not None}
+    found += [(p, _label("policy", p.get("name")), stack.policy(p.get("policy"))) for p in attached.values()]
+    return [(block, label, policy) for block, label, policy in found if policy is not None]
+
+
+def _label(kind: str, name: Any) -> str:
+    return f"{kind} {name!r}" if isinstance(name, str) and not is_token(name) else kind
 
 
 def _is_role(stack: Stack, value: Any, role: Block) -> bool:

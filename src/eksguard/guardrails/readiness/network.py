@@ -1,16 +1,29 @@
 """Readiness of the network: node subnets reach the AWS APIs nodes need, interface
-endpoints answer under the public names, subnets avoid zones EKS does not serve, and node
-groups span more than one zone."""
+endpoints answer under the public names, subnets avoid zones EKS does not serve, node
+groups span more than one zone, and workloads reading SQS queues reach SQS."""
 
 from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
-from eksguard.guardrails._document import Block, Stack, as_list, blocks, first, is_token, is_true
+from eksguard.guardrails._document import (
+    Block,
+    Stack,
+    as_list,
+    blocks,
+    first,
+    glob_match,
+    is_token,
+    is_true,
+    reference,
+    statements,
+)
 from eksguard.guardrails.readiness._auto import auto_mode
+from eksguard.guardrails.readiness.identity import role_policies
 from eksguard.guardrails.rules import Finding, Rule
 
 INTERNET = "0.0.0.0/0"
@@ -44,8 +57,14 @@ ONE_ZONE = Rule(
     "give the node group subnets in at least two availability zones (ClusterNetwork's "
     "private_subnet_ids; SecureEksCluster node groups default to the cluster's subnets); for one "
     "node group per zone on purpose (zonal EBS volumes with cluster-autoscaler), waive EKSR019 for each")
-RULES = (EGRESS, PRIVATE_DNS, ENDPOINT_HTTPS, ZONES, ONE_ZONE)
+UNREACHABLE_QUEUE = Rule(
+    "EKSR025", "workload reads an SQS queue it cannot reach",
+    'add an sqs interface endpoint (ClusterNetworkProps interface_endpoints=(*DEFAULT_INTERFACE_ENDPOINTS, "sqs")) '
+    "or NAT egress: Karpenter's interruption handling and queue consumers call SQS")
+RULES = (EGRESS, PRIVATE_DNS, ENDPOINT_HTTPS, ZONES, ONE_ZONE, UNREACHABLE_QUEUE)
 ZONE_ATTRIBUTES = ("availability_zone", "availability_zone_id")
+QUEUE_READ = "sqs:ReceiveMessage"
+QUEUE_ARN = re.compile(r"^arn:[^:]+:sqs:[^:]*:[^:]*:([^:]+)$")
 
 
 # EKS User Guide, "Deploy private clusters with limited internet access". An Auto Mode
@@ -134,8 +153,71 @@ def check_node_group_zones(document: dict[str, Any]) -> Iterator[Finding]:
                 f"subnets {', '.join(s.path for s in subnets.values() if s)} all have {attribute} {zone!r}"))
 
 
+# Karpenter getting started, "Private Clusters": without internet access the controller
+# needs com.amazonaws.<region>.sqs for interruption handling; EKS User Guide, "Deploy private
+# clusters with limited internet access": any AWS service pods call needs its endpoint. The
+# pods run in the cluster's subnets (vpc_config.subnet_ids) as far as the stack shows; a
+# policy reads a queue of the stack when a statement allows sqs:ReceiveMessage on its ARN
+# (a reference to it, or an ARN whose name matches the queue's literal name; "*" names no queue).
+def check_queue_reach(document: dict[str, Any]) -> Iterator[Finding]:
+    stack = Stack(document)
+    queues = stack.all("aws_sqs_queue")
+    if not queues:
+        return
+    for association in stack.all("aws_eks_pod_identity_association"):
+        cluster = stack.ref(association.get("cluster_name"), "aws_eks_cluster")
+        role = stack.ref(association.get("role_arn"), "aws_iam_role")
+        if cluster is None or role is None:
+            continue
+        documents = [policy for _, _, policy in role_policies(stack, role)]
+        read = [q for q in queues if _reads(documents, q)]
+        if not read:
+            continue
+        for subnet in stack.refs(first(cluster.get("vpc_config")).get("subnet_ids"), "aws_subnet") or []:
+            if subnet is None:
+                continue
+            table = next((t for t in _route_tables(stack, subnet) if _egress(stack, t) is False), None)
+            if table is None or _has_endpoint(stack, subnet.get("vpc_id"), "sqs") is not False:
+                continue
+            for queue in read:
+                yield Finding(UNREACHABLE_QUEUE, association.path, (
+                    f"{association.get('namespace')}/{association.get('service_account')} (role {role.path}) "
+                    f"reads queue {queue.path}; cluster {cluster.path} subnet {subnet.path}: route table "
+                    f"{table.path} has no {INTERNET} route through a NAT or internet gateway, and the VPC "
+                    "has no sqs interface endpoint"))
+
+
 CHECKS = (check_node_group_egress, check_endpoint_private_dns, check_endpoint_https, check_availability_zones,
-          check_node_group_zones)
+          check_node_group_zones, check_queue_reach)
+
+
+def _reads(documents: list[dict[str, Any]], queue: Block) -> bool:
+    """Some statement allows sqs:ReceiveMessage on the queue, and none denies it."""
+    def covers(statement: dict[str, Any], effect: str) -> bool:
+        return (statement.get("Effect") == effect
+                and any(glob_match(QUEUE_READ, str(a), ignore_case=True) for a in as_list(statement.get("Action")))
+                and any(_names_queue(str(r), queue) for r in as_list(statement.get("Resource"))))
+    found = [s for document in documents for s in statements(document)]
+    return any(covers(s, "Allow") for s in found) and not any(covers(s, "Deny") for s in found)
+
+
+def _names_queue(resource: str, queue: Block) -> bool:
+    parsed = reference(resource)
+    if parsed is not None:
+        return parsed == (queue.address, "arn")
+    match = QUEUE_ARN.match(resource)
+    name = queue.get("name")
+    return bool(match and isinstance(name, str) and not is_token(name) and not is_token(match.group(1))
+                and glob_match(name, match.group(1)))
+
+
+def _has_endpoint(stack: Stack, vpc_id: Any, name: str) -> bool | None:
+    """Whether the VPC has an interface endpoint for the service; None when an endpoint's
+    service is computed."""
+    endpoints = [e for e in stack.all("aws_vpc_endpoint") if stack.key(e.get("vpc_id")) == stack.key(vpc_id)]
+    if any(_service(e) is None for e in endpoints):
+        return None
+    return any(e.get("vpc_endpoint_type") == "Interface" and str(_service(e)).endswith("." + name) for e in endpoints)
 
 
 def _egress_findings(stack: Stack, owner: Block, subnet_ids: Any) -> Iterator[Finding]:
