@@ -55,6 +55,10 @@ def test_first_node_group_of_an_auto_mode_cluster_brings_the_core_addons_and_age
     assert addons == ["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]
     group = out.resource("test/eks/system/node-group")
     assert out.address("test/eks/vpc-cni-addon") in group["depends_on"]
+    # AND aws-node's role exists before the node role, which therefore leaves out the CNI policy
+    role = "${" + out.address("test/eks/system-node-role/role") + ".name}"
+    assert sorted(a["policy_arn"].rsplit("/", 1)[1] for a in out.of_type("aws_iam_role_policy_attachment").values()
+                  if a["role"] == role) == ["AmazonEC2ContainerRegistryPullOnly", "AmazonEKSWorkerNodePolicy"]
     assert out.address("test/eks/kube-proxy") in group["depends_on"]
 
 

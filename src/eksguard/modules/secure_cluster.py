@@ -390,18 +390,19 @@ class SecureEksCluster(Construct):
         if name in {g.props.node_group_name or g.node.id for g in self.node_groups.values()}:
             v.fail(f"{construct_path(self)}/{id}", "node_group_name", name,
                    ALLOWED_UNIQUE_NODE_GROUP_NAME)
+        if not self._nodes_need_addons:
+            # The first managed node group of an Auto Mode cluster: its nodes need what
+            # Auto Mode nodes run themselves (aws-node's role first, so the node
+            # role leaves out the CNI policy).
+            self._nodes_need_addons = True
+            self._install_core_addons()
+            if self._agent_wanted:
+                self._ensure_agent()
         node_role = options.node_role
         if node_role is None:
             attach_cni = not self.vpc_cni_has_own_role
             node_role = NodeRole(self, f"{id}-node-role", props=NodeRoleProps(
                 attach_vpc_cni_policy=attach_cni, tags=self.props.cluster.tags))
-        if not self._nodes_need_addons:
-            # The first managed node group of an Auto Mode cluster: its nodes need what
-            # Auto Mode nodes run themselves.
-            self._nodes_need_addons = True
-            self._install_core_addons()
-            if self._agent_wanted:
-                self._ensure_agent()
         if options.desired_size_managed_by_autoscaler is not None:
             self._scaling_chosen.add(id)
         group = ManagedNodeGroup(self, id, props=ManagedNodeGroupProps(
