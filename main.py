@@ -149,7 +149,10 @@ class ReferenceStack(TerraformStack):
     """A ``ClusterNetwork`` (two private subnets, VPC endpoints, flow logs) and a ``SecureEksCluster`` with on-demand and spot
     node groups; an IRSA role for an application; the VPC CNI and EBS CSI as managed
     add-ons on their own IRSA roles, and a cluster-autoscaler identity; Pod Identity for a second application; access
-    entries for a cluster-admin role and a namespace-scoped viewer role."""
+    entries for a cluster-admin role and a namespace-scoped viewer role. With
+    ``capacity="auto-mode"`` EKS Auto Mode replaces the node groups, add-ons and
+    autoscaler; with ``capacity="karpenter"`` one system node group runs Karpenter, whose
+    AWS side ``SecureEksCluster.add_karpenter`` creates."""
 
     def __init__(self, scope: Construct, id: str, *, settings: ReferenceSettings) -> None:
         super().__init__(scope, id)
