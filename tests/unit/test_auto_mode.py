@@ -162,3 +162,14 @@ def test_bad_node_role_arn_fails(stack):
     with pytest.raises(ValidationError) as raised:
         _cluster(auto_mode=AutoModeOptions(node_role_arn="auto-nodes"))(stack)
     assert (raised.value.field, raised.value.value) == ("auto_mode.node_role_arn", "auto-nodes")
+
+
+@pytest.mark.parametrize(("props", "field", "value"), [
+    (AutoModeNodeRoleProps(role_name="auto nodes"), "role_name", "auto nodes"),
+    (AutoModeNodeRoleProps(permissions_boundary_arn="boundary"), "permissions_boundary_arn", "boundary"),
+    ({"role_name": "auto-nodes"}, "props", {"role_name": "auto-nodes"}),
+])
+def test_auto_mode_node_role_bad_input_fails_at_construction(stack, props, field, value):
+    with pytest.raises(ValidationError) as raised:
+        AutoModeNodeRole(stack, "gpu-nodes", props=props)
+    assert (raised.value.path, raised.value.field, raised.value.value) == ("test/gpu-nodes", field, value)

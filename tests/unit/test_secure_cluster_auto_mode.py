@@ -114,8 +114,8 @@ def test_add_karpenter_is_refused_on_auto_mode(stack):
     with pytest.raises(ValidationError) as raised:
         eks.add_karpenter()
     error = raised.value
-    assert (error.path, error.field, error.allowed) == (
-        "test/eks/karpenter", "cluster.auto_mode", module.ALLOWED_KARPENTER_ON_AUTO_MODE)
+    assert (error.path, error.field, error.value, error.allowed) == (
+        "test/eks/karpenter", "cluster.auto_mode", AutoModeOptions(), module.ALLOWED_KARPENTER_ON_AUTO_MODE)
 
 
 def test_add_karpenter_props_must_be_karpenter_props(stack):

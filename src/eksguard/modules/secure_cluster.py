@@ -496,7 +496,7 @@ class SecureEksCluster(Construct):
         (it must not run on nodes it manages). Refused on an Auto Mode cluster."""
         path = f"{construct_path(self)}/{id}"
         if self._auto_mode:
-            v.fail(path, "cluster.auto_mode", "AutoModeOptions(...)", ALLOWED_KARPENTER_ON_AUTO_MODE)
+            v.fail(path, "cluster.auto_mode", self.props.cluster.auto_mode, ALLOWED_KARPENTER_ON_AUTO_MODE)
         if props is not None:
             v.require_props(path, props, KarpenterProps, "props")
         given = props or KarpenterProps(cluster_name=self.cluster_name)
