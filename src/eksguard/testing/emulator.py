@@ -182,12 +182,13 @@ def start_moto(region: str) -> Emulator:
     try:
         from moto.server import ThreadedMotoServer
 
-        from eksguard.testing import moto_eks
+        from eksguard.testing import moto_ec2, moto_eks
     except ImportError as error:
         raise EmulatorUnavailableError(
             "the embedded emulator needs moto: pip install 'eksguard[testing]' "
             f"(or 'moto[server]>=5.2'); import failed: {error}") from error
     moto_eks.install()
+    moto_ec2.install()
     errors = _capture_server_errors()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()

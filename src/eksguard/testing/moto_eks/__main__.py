@@ -10,9 +10,10 @@ def main() -> None:
     os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
     from moto.server import ThreadedMotoServer
 
-    from eksguard.testing import moto_eks
+    from eksguard.testing import moto_ec2, moto_eks
 
     moto_eks.install()
+    moto_ec2.install()
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
