@@ -13,7 +13,7 @@ environment:
   core add-ons), or ``karpenter`` (a small managed node group for the Karpenter controller
   and its AWS side: controller identity, node role, interruption queue);
 - ``EKSGUARD_AWS_PROVIDER_VERSION`` (default: the bindings' exact ``hashicorp/aws`` pin)
-  replaces the provider constraint, e.g. ``">= 5.0"`` to deploy offline with the 5.x a
+  replaces the provider constraint, e.g. ``">= 5.81"`` to deploy offline with the 5.x a
   provider mirror holds (the same setting as the test harness's).
 
 A Terraform Cloud (HCP Terraform) run

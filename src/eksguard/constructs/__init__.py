@@ -27,11 +27,18 @@ from eksguard.constructs.ci_identity import (
     GitHubActionsOidcProviderProps,
     GitHubActionsRole,
     GitHubActionsRoleProps,
+    StackPermissions,
     TerraformCloudOidcProvider,
     TerraformCloudOidcProviderProps,
     TerraformCloudPlanRoleOptions,
     TerraformCloudWorkspaceRole,
     TerraformCloudWorkspaceRoleProps,
+)
+from eksguard.ci_permissions.data_reads import DATA_READ_ACTIONS, data_read_deny_document
+from eksguard.ci_permissions.deploy import (
+    RESOURCE_PERMISSIONS,
+    deploy_policy_document,
+    plan_policy_document,
 )
 from eksguard.constructs.auto_mode import AutoModeNodeRole, AutoModeNodeRoleProps, AutoModeOptions
 from eksguard.constructs.cluster import EksCluster, EksClusterProps
@@ -114,6 +121,7 @@ __all__ = [
     "RegistryPullSecret",
     "ServiceAccount",
     "ServiceAccountPattern",
+    "StackPermissions",
     "Taint",
     "TerraformCloudOidcProvider",
     "TerraformCloudOidcProviderProps",
@@ -122,16 +130,21 @@ __all__ = [
     "TerraformCloudWorkspaceRoleProps",
     "WorkloadIdentity",
     "WorkloadIdentityProps",
+    "DATA_READ_ACTIONS",
+    "RESOURCE_PERMISSIONS",
     "aws_load_balancer_controller",
     "aws_managed_policy_arn",
     "aws_partition",
     "cert_manager",
     "cluster_autoscaler",
+    "data_read_deny_document",
+    "deploy_policy_document",
     "ebs_csi_driver",
     "ecr_pull_policy",
     "external_dns",
     "logs_key_policy",
     "node_volume_key_policy",
+    "plan_policy_document",
     "vpc_cni",
 ]
 

@@ -9,7 +9,17 @@ from typing import Any
 
 from constructs import Construct
 
-from eksguard._framework import TerraformStack, aws, is_token
+import jsii
+
+from eksguard._framework import (
+    IStringProducer,
+    Lazy,
+    TerraformDataSource,
+    TerraformResource,
+    TerraformStack,
+    aws,
+    is_token,
+)
 
 POLICY_VERSION = "2012-10-17"
 _PARTITION_ID = "eksguard-partition"
@@ -124,3 +134,54 @@ def logs_key_policy(scope: Construct, log_group_name: str) -> str:
          "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn":
                                      f"arn:{arn}:logs:{region}:{account}:log-group:{log_group_name}"}}},
     ])
+
+
+class StackTypes:
+    """The Terraform types a stack holds and the service principals its roles trust, read
+    when the stack is synthesized (so resources added after the reader count too)."""
+
+    def __init__(self, stack: Construct) -> None:
+        self.resource_types: set[str] = set()
+        self.data_types: set[str] = set()
+        self.service_principals: set[str] = set()
+        for node in stack.node.find_all():
+            if isinstance(node, TerraformResource):
+                rtype = node.terraform_resource_type
+                self.resource_types.add(rtype)
+                if rtype == "aws_iam_role":
+                    self.service_principals.update(_trusted_services(node.assume_role_policy))
+            elif isinstance(node, TerraformDataSource):
+                self.data_types.add(node.terraform_resource_type)
+
+
+def _trusted_services(trust: Any) -> list[str]:
+    if not isinstance(trust, str) or trust.lstrip().startswith("${") or "Statement" not in trust:
+        return []
+    try:
+        document = json.loads(trust)
+    except ValueError:
+        return []
+    found = []
+    for statement in document.get("Statement") or []:
+        principal = statement.get("Principal") if isinstance(statement, dict) else None
+        services = principal.get("Service") if isinstance(principal, dict) else None
+        for service in services if isinstance(services, list) else [services]:
+            if isinstance(service, str) and not is_token(service):
+                found.append(service)
+    return found
+
+
+@jsii.implements(IStringProducer)
+class _Producer:
+    def __init__(self, produce: Any) -> None:
+        self._produce = produce
+
+    def produce(self, context: Any) -> str:
+        return str(self._produce())
+
+
+def stack_policy(scope: Construct, make: Any) -> str:
+    """A policy document made at synth from ``StackTypes`` of ``scope``'s stack:
+    ``make(types) -> dict``, compact JSON."""
+    stack = TerraformStack.of(scope)
+    return Lazy.string_value(_Producer(lambda: json.dumps(make(StackTypes(stack)), separators=(",", ":"))))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from constructs import Construct
@@ -21,7 +22,23 @@ from constructs import Construct
 from eksguard import _validation as v
 from eksguard._docs import documented
 from eksguard._framework import aws, construct_path, is_token
-from eksguard.constructs._private import create_role, managed_policy_arn, policy_document
+from eksguard.constructs._private import (
+    account_id,
+    create_role,
+    managed_policy_arn,
+    partition,
+    policy_document,
+    region_name,
+    stack_policy,
+)
+from eksguard.ci_permissions.data_reads import DENY_POLICY_NAME, allowed_by, data_read_deny_document
+from eksguard.ci_permissions.deploy import (
+    DEPLOY_POLICY_NAME,
+    PLAN_POLICY_NAME,
+    RESOURCE_PERMISSIONS,
+    deploy_policy_document,
+    plan_policy_document,
+)
 from eksguard.constructs.oidc_provider import ALLOWED_THUMBPRINT, STS_AUDIENCE
 
 TERRAFORM_CLOUD_HOSTNAME = "app.terraform.io"
@@ -105,6 +122,37 @@ ALLOWED_ONE_SUBJECT = (
     "exactly one of environment, ref or pull_request=True: the one kind of job the trust admits"
 )
 ALLOWED_DISTINCT_ROLE_NAMES = "a plan role name other than the apply role's ({role_name!r})"
+ALLOWED_SOME_PERMISSIONS = (
+    "StackPermissions.DEPLOY or PLAN, or managed_policy_arns or inline_policies with NONE: a role "
+    "with no permissions fails every run it serves with AccessDenied"
+)
+ALLOWED_PULL_REQUEST_PERMISSIONS = (
+    "StackPermissions.PLAN or NONE for a pull_request role: any branch's pull request may assume "
+    "it, so it must not be able to apply"
+)
+ALLOWED_SOME_PLAN_PERMISSIONS = (
+    "managed policies or inline_policies that let plans read the stack (None: ReadOnlyAccess): "
+    "a plan role without them fails every plan with AccessDenied"
+)
+ALLOWED_STACK_PERMISSIONS = "a StackPermissions (DEPLOY, PLAN or NONE), or None to derive it"
+
+
+class StackPermissions(Enum):
+    """What a CI role may do to the stack it is defined in, derived from the stack's own
+    resource types at synth (``eksguard.ci_permissions.RESOURCE_PERMISSIONS``).
+
+    Example::
+
+        CiRoleOptions(stack_permissions=StackPermissions.PLAN)
+    """
+
+    DEPLOY = "deploy"
+    """Plan, apply and destroy this stack: its types' read and write actions, iam:PassRole
+    to the services its roles trust, the service-linked roles its services create."""
+    PLAN = "plan"
+    """Plan this stack: its types' read actions only."""
+    NONE = "none"
+    """Nothing derived: only ``managed_policy_arns`` and ``inline_policies``."""
 
 
 # The OIDC providers ----------------------------------------------------------------
@@ -287,6 +335,55 @@ def ci_trust_policy(*, provider: _CiOidcProvider, subjects: Sequence[str]) -> st
     }])
 
 
+def _stack_permissions(path: str, props: CiRoleOptions, *, applies: bool) -> StackPermissions:
+    """The role's ``stack_permissions`` with its default resolved, refused where the role
+    could serve runs without permissions, or a pull request could apply."""
+    given = props.stack_permissions
+    if given is not None and not isinstance(given, StackPermissions):
+        v.fail(path, "stack_permissions", given, ALLOWED_STACK_PERMISSIONS)
+    resolved = given or (StackPermissions.DEPLOY if applies else StackPermissions.PLAN)
+    if resolved is StackPermissions.NONE and not props.managed_policy_arns and not props.inline_policies:
+        v.fail(path, "stack_permissions", resolved, ALLOWED_SOME_PERMISSIONS)
+    if resolved is StackPermissions.DEPLOY and not applies:
+        v.fail(path, "stack_permissions", resolved, ALLOWED_PULL_REQUEST_PERMISSIONS)
+    return resolved
+
+
+def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermissions) -> Any | None:
+    """The role's ``eksguard-stack-deploy`` or ``-plan`` inline policy, written at synth from
+    the stack's types (``eksguard.ci_permissions``); None for ``NONE``."""
+    if permissions is StackPermissions.NONE:
+        return None
+    if permissions is StackPermissions.PLAN:
+        name, document = PLAN_POLICY_NAME, stack_policy(scope, lambda types: plan_policy_document(
+            resource_types=types.resource_types, data_types=types.data_types))
+    else:
+        p, account, region = partition(scope), account_id(scope), region_name(scope)
+        name, document = DEPLOY_POLICY_NAME, stack_policy(scope, lambda types: deploy_policy_document(
+            resource_types=types.resource_types, data_types=types.data_types, partition=p, account=account,
+            region=region, passed_to=_passed_to(types.resource_types, types.service_principals)))
+    return aws.iam_role_policy.IamRolePolicy(scope, "stack-permissions", name=name, role=role.id, policy=document)
+
+
+def _passed_to(resource_types: set[str], trusted: set[str]) -> set[str]:
+    # The services the stack's roles trust receive them; EKS receives node and add-on roles
+    # whose trust names EC2 or an OIDC provider.
+    passes_to_eks = any(t.startswith("aws_eks_") and RESOURCE_PERMISSIONS[t].passes_role
+                        for t in resource_types if t in RESOURCE_PERMISSIONS)
+    return trusted | ({"eks.amazonaws.com"} if passes_to_eks else set())
+
+
+def put_data_read_denies(scope: Construct, role: Any,
+                         inline_policies: Mapping[str, Mapping[str, Any] | str]) -> Any:
+    """The ``eksguard-deny-data-reads`` inline policy (``eksguard.ci_permissions``), less what the
+    role's own ``inline_policies`` allow by name."""
+    p, allowed = partition(scope), allowed_by(inline_policies.values())
+    document = stack_policy(scope, lambda types: data_read_deny_document(
+        resource_types=types.resource_types, data_types=types.data_types, partition=p, allowed=allowed))
+    return aws.iam_role_policy.IamRolePolicy(scope, "deny-data-reads", name=DENY_POLICY_NAME, role=role.id,
+                                             policy=document)
+
+
 def _validate_role_policies(path: str, props: Any, prefix: str = "") -> None:
     v.require_role_name(path, f"{prefix}role_name", props.role_name)
     if props.managed_policy_arns is not None:
@@ -331,6 +428,12 @@ class TerraformCloudPlanRoleOptions:
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on the plan role. Default: none."""
 
+    deny_data_reads: bool = True
+    """Deny the data reads ``ReadOnlyAccess`` allows (S3 objects, DynamoDB items, SSM
+    parameter values, secret values, log events, queue messages, function code, images:
+    ``eksguard.ci_permissions.DATA_READ_ACTIONS``), less those this stack's own resources need to
+    refresh. Default: True — an inline policy ``eksguard-deny-data-reads``."""
+
 
 @documented
 @dataclass(frozen=True, kw_only=True)
@@ -360,6 +463,14 @@ class CiRoleOptions:
 
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on the role. Default: none."""
+
+    stack_permissions: StackPermissions | None = None
+    """What the role may do to this stack, derived from its resource types at synth, as
+    the inline policy ``eksguard-stack-deploy`` (or ``-plan``), beside ``managed_policy_arns``
+    and ``inline_policies``. A stack that a different workspace or repository deploys needs
+    ``NONE`` and the policies that deploy it. Default: None — ``DEPLOY`` for roles that apply
+    (a workspace's apply or run role, a GitHub role for an environment or ref), ``PLAN``
+    for a GitHub ``pull_request`` role."""
 
 
 @documented
@@ -405,20 +516,27 @@ class TerraformCloudWorkspaceRole(Construct):
         tfc = TerraformCloudOidcProvider(stack, "tfc")
         run = TerraformCloudWorkspaceRole(stack, "eks-prod", props=TerraformCloudWorkspaceRoleProps(
             oidc_provider=tfc, organization="acme", project="platform", workspace="eks-prod",
-            managed_policy_arns=[deploy_policy.arn],
             plan_role=TerraformCloudPlanRoleOptions()))
         run.environment_variables()  # TFC_AWS_PROVIDER_AUTH, TFC_AWS_PLAN_ROLE_ARN, TFC_AWS_APPLY_ROLE_ARN
 
-    Properties: ``role_arn``, ``role_name``, ``plan_role_arn``, ``subjects``. Its
-    resources: ``role`` (``aws_iam_role``: the run role, or the apply role with
-    ``plan_role``) and ``attachments``; ``plan_role`` and ``plan_attachments`` (None and
-    [] without ``plan_role``), under the child ``plan``.
+    The apply (or run) role may plan, apply and destroy this stack (``stack_permissions``
+    derives that from the stack's resource types at synth); the plan role reads with
+    ``ReadOnlyAccess`` but is denied the data reads that policy allows.
+
+    Properties: ``role_arn``, ``role_name``, ``plan_role_arn``, ``subjects``,
+    ``stack_permissions`` (resolved). Its resources: ``role`` (``aws_iam_role``: the run
+    role, or the apply role with ``plan_role``), ``attachments`` and ``stack_policy`` (the
+    derived inline policy; None with ``StackPermissions.NONE``); ``plan_role``,
+    ``plan_attachments`` and ``plan_denies`` (None, [] and None without ``plan_role``), under
+    the child ``plan``.
     """
 
     def __init__(self, scope: Construct, id: str, *, props: TerraformCloudWorkspaceRoleProps) -> None:
         super().__init__(scope, id)
         self.props = props
-        _validate_workspace_role(construct_path(self), props)
+        path = construct_path(self)
+        _validate_workspace_role(path, props)
+        self.stack_permissions = _stack_permissions(path, props, applies=True)
         provider = props.oidc_provider
         phases = ("apply",) if props.plan_role is not None else TERRAFORM_CLOUD_RUN_PHASES
         self._subjects = tuple(self._subject(phase) for phase in phases)
@@ -429,8 +547,10 @@ class TerraformCloudWorkspaceRole(Construct):
             managed_policy_arns=props.managed_policy_arns, inline_policies=props.inline_policies,
             permissions_boundary_arn=props.permissions_boundary_arn, tags=props.tags,
             max_session_duration=props.max_session_duration_seconds)
+        self.stack_policy = put_stack_permissions(self, self.role, self.stack_permissions)
         self.plan_role: Any = None
         self.plan_attachments: list[Any] = []
+        self.plan_denies: Any = None
         plan = props.plan_role
         if plan is not None:
             scope_of_plan = Construct(self, "plan")
@@ -442,6 +562,8 @@ class TerraformCloudWorkspaceRole(Construct):
                 managed_policy_arns=managed, inline_policies=plan.inline_policies,
                 permissions_boundary_arn=plan.permissions_boundary_arn, tags=plan.tags,
                 max_session_duration=plan.max_session_duration_seconds)
+            if plan.deny_data_reads:
+                self.plan_denies = put_data_read_denies(scope_of_plan, self.plan_role, plan.inline_policies)
 
     def _subject(self, phase: str) -> str:
         p = self.props
@@ -494,6 +616,8 @@ def _validate_workspace_role(path: str, props: TerraformCloudWorkspaceRoleProps)
     if plan is None:
         return
     _validate_role_policies(path, plan, prefix="plan_role.")
+    if plan.managed_policy_arns is not None and not plan.managed_policy_arns and not plan.inline_policies:
+        v.fail(path, "plan_role.managed_policy_arns", plan.managed_policy_arns, ALLOWED_SOME_PLAN_PERMISSIONS)
     if plan.role_name is not None and plan.role_name == props.role_name and not is_token(plan.role_name):
         v.fail(path, "plan_role.role_name", plan.role_name,
                ALLOWED_DISTINCT_ROLE_NAMES.format(role_name=props.role_name))
@@ -546,20 +670,24 @@ class GitHubActionsRole(Construct):
 
         github = GitHubActionsOidcProvider(stack, "github")
         deploy = GitHubActionsRole(stack, "deploy", props=GitHubActionsRoleProps(
-            oidc_provider=github, repository="acme/infra", environment="prod",
-            managed_policy_arns=[deploy_policy.arn]))
+            oidc_provider=github, repository="acme/infra", environment="prod"))
 
     The workflow needs ``permissions: id-token: write`` and
-    ``aws-actions/configure-aws-credentials`` with ``role-to-assume`` = ``role_arn``.
+    ``aws-actions/configure-aws-credentials`` with ``role-to-assume`` = ``role_arn``. The
+    role may deploy this stack (``stack_permissions``: derived from its resource types; a
+    ``pull_request`` role may only plan it).
 
-    Properties: ``role_arn``, ``role_name``, ``subject``. Its resources: ``role``
-    (``aws_iam_role``) and ``attachments``.
+    Properties: ``role_arn``, ``role_name``, ``subject``, ``stack_permissions`` (resolved).
+    Its resources: ``role`` (``aws_iam_role``), ``attachments`` and ``stack_policy`` (the
+    derived inline policy; None with ``StackPermissions.NONE``).
     """
 
     def __init__(self, scope: Construct, id: str, *, props: GitHubActionsRoleProps) -> None:
         super().__init__(scope, id)
         self.props = props
-        _validate_github_role(construct_path(self), props)
+        path = construct_path(self)
+        _validate_github_role(path, props)
+        self.stack_permissions = _stack_permissions(path, props, applies=not props.pull_request)
         if props.environment is not None:
             self._subject = f"repo:{props.repository}:environment:{props.environment}"
         elif props.ref is not None:
@@ -572,6 +700,7 @@ class GitHubActionsRole(Construct):
             managed_policy_arns=props.managed_policy_arns, inline_policies=props.inline_policies,
             permissions_boundary_arn=props.permissions_boundary_arn, tags=props.tags,
             max_session_duration=props.max_session_duration_seconds)
+        self.stack_policy = put_stack_permissions(self, self.role, self.stack_permissions)
 
     @property
     def role_arn(self) -> str:

@@ -37,7 +37,8 @@ class ClusterOidcProviderProps:
 
     thumbprints: Sequence[str] = ()
     """Server certificate thumbprints. Default: () — IAM trusts EKS issuers through its
-    own root CAs; AWS provider 5.x and 6.x both accept an empty list."""
+    own root CAs; AWS provider 5.81 and later (and 6.x) accept an empty list (earlier 5.x
+    require thumbprint_list)."""
 
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on the provider. Default: none."""

@@ -17,14 +17,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from eksguard.guardrails.readiness import auto_mode, cluster, identity, network, policies
+from eksguard.guardrails.readiness import auto_mode, ci, cluster, identity, network, policies
 from eksguard.guardrails.rules import Finding, Rule
 
 READINESS_RULES: dict[str, Rule] = {rule.id: rule for rule in sorted(
-    (*network.RULES, *cluster.RULES, *identity.RULES, *policies.RULES, *auto_mode.RULES), key=lambda r: r.id)}
+    (*network.RULES, *cluster.RULES, *identity.RULES, *policies.RULES, *auto_mode.RULES, *ci.RULES), key=lambda r: r.id)}
 
 READINESS_CHECKS: tuple[Callable[[dict[str, Any]], Iterator[Finding]], ...] = (
-    *network.CHECKS, *cluster.CHECKS, *identity.CHECKS, *policies.CHECKS, *auto_mode.CHECKS)
+    *network.CHECKS, *cluster.CHECKS, *identity.CHECKS, *policies.CHECKS, *auto_mode.CHECKS, *ci.CHECKS)
 
 
 def check_readiness(document: dict[str, Any]) -> list[Finding]:

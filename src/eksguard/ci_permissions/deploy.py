@@ -1,0 +1,314 @@
+"""What a CI role needs to plan and to apply a stack, derived from the stack's own
+resource and data-source types.
+
+``RESOURCE_PERMISSIONS`` is one row per Terraform type eksguard's constructs write: the IAM
+actions hashicorp/aws (5.x and 6.x) calls to read the type (every plan refreshes it) and to
+create, update, tag and delete it. Each row names where that comes from: the provider's
+resource implementation (``internal/service/<service>/<file>.go`` of
+hashicorp/terraform-provider-aws), the action names as the Service Authorization Reference
+spells them, and the AWS guide where a service checks more than its own API (``iam:PassRole``,
+service-linked roles, KMS grants). Every row is exercised: the integration test
+``test_ci_deploy_permissions`` applies, re-plans and destroys the reference stacks on the
+emulator with IAM enforcement on, as a role holding exactly the derived actions.
+
+``deploy_policy_document`` and ``plan_policy_document`` build the documents; the CI role
+constructs put them on their roles at synth, when the stack is complete, so a resource added
+after the role is still covered. A type without a row is reported by readiness rule EKSR026
+rather than silently left out.
+
+Example::
+
+    deploy_policy_document(resource_types={"aws_vpc", "aws_subnet"}, partition="aws",
+                           account="111122223333", region="eu-west-1", passed_to=())
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any, NamedTuple
+
+POLICY_VERSION = "2012-10-17"
+
+PROVIDER_SOURCE = "hashicorp/terraform-provider-aws internal/service/"
+DEPLOY_POLICY_NAME = "eksguard-stack-deploy"
+"""The inline policy a derived deploy role holds (readiness EKSR026 looks for it)."""
+PLAN_POLICY_NAME = "eksguard-stack-plan"
+"""The inline policy a derived plan role holds."""
+
+
+class TypePermissions(NamedTuple):
+    """The IAM actions one Terraform type needs, and where they come from."""
+
+    read: tuple[str, ...]
+    """What a refresh (every plan) calls."""
+    write: tuple[str, ...] = ()
+    """What create, update, tagging and delete call, beyond ``read``."""
+    passes_role: bool = False
+    """Create or update passes an IAM role to a service (``iam:PassRole``)."""
+    service_linked_roles: tuple[str, ...] = ()
+    """Service-linked roles the service creates on first use, by ``iam:AWSServiceName``:
+    the caller needs ``iam:CreateServiceLinkedRole`` for them."""
+    source: str = ""
+
+
+def _ec2(noun: str, *extra_read: str, write: tuple[str, ...], file: str) -> TypePermissions:
+    return TypePermissions(read=(f"ec2:Describe{noun}", *extra_read),
+                           write=(*write, "ec2:CreateTags", "ec2:DeleteTags"),
+                           source=f"{PROVIDER_SOURCE}ec2/{file}; EC2 tags on create (ec2:CreateTags)")
+
+
+TAG_EKS = ("eks:TagResource", "eks:UntagResource")
+IAM_ROLE_READ = ("iam:GetRole", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:GetRolePolicy",
+                 "iam:ListInstanceProfilesForRole")
+
+RESOURCE_PERMISSIONS: Mapping[str, TypePermissions] = {
+    # EC2 and VPC
+    "aws_vpc": _ec2("Vpcs", "ec2:DescribeVpcAttribute", "ec2:DescribeNetworkAcls", "ec2:DescribeRouteTables",
+                    "ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules",
+                    write=("ec2:CreateVpc", "ec2:DeleteVpc", "ec2:ModifyVpcAttribute"), file="vpc_.go"),
+    "aws_subnet": _ec2("Subnets", write=("ec2:CreateSubnet", "ec2:DeleteSubnet", "ec2:ModifySubnetAttribute"),
+                       file="vpc_subnet.go"),
+    "aws_route_table": _ec2("RouteTables", write=("ec2:CreateRouteTable", "ec2:DeleteRouteTable", "ec2:CreateRoute",
+                                                  "ec2:DeleteRoute", "ec2:ReplaceRoute"),
+                            file="vpc_route_table.go"),
+    "aws_route_table_association": TypePermissions(
+        read=("ec2:DescribeRouteTables",),
+        write=("ec2:AssociateRouteTable", "ec2:DisassociateRouteTable", "ec2:ReplaceRouteTableAssociation"),
+        source=f"{PROVIDER_SOURCE}ec2/vpc_route_table_association.go"),
+    "aws_route": TypePermissions(
+        read=("ec2:DescribeRouteTables",), write=("ec2:CreateRoute", "ec2:DeleteRoute", "ec2:ReplaceRoute"),
+        source=f"{PROVIDER_SOURCE}ec2/vpc_route.go"),
+    "aws_security_group": _ec2("SecurityGroups", "ec2:DescribeSecurityGroupRules", "ec2:DescribeNetworkInterfaces",
+                               write=("ec2:CreateSecurityGroup", "ec2:DeleteSecurityGroup",
+                                      "ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress",
+                                      "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress",
+                                      "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
+                                      "ec2:UpdateSecurityGroupRuleDescriptionsEgress"),
+                               file="vpc_security_group.go (DescribeNetworkInterfaces: ENIs left at delete)"),
+    "aws_default_security_group": _ec2("SecurityGroups", "ec2:DescribeSecurityGroupRules",
+                                       write=("ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress",
+                                              "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress"),
+                                       file="vpc_default_security_group.go"),
+    # Private DNS of an interface endpoint associates the VPC with a private hosted zone AWS
+    # owns: AWS PrivateLink guide, "Identity and access management", route53 permission.
+    "aws_vpc_endpoint": _ec2("VpcEndpoints", "ec2:DescribeVpcEndpointServices", "ec2:DescribePrefixLists",
+                             write=("ec2:CreateVpcEndpoint", "ec2:ModifyVpcEndpoint", "ec2:DeleteVpcEndpoints",
+                                    "route53:AssociateVPCWithHostedZone"),
+                             file="vpc_endpoint.go; PrivateLink guide: private DNS needs "
+                                  "route53:AssociateVPCWithHostedZone"),
+    "aws_internet_gateway": _ec2("InternetGateways", write=("ec2:CreateInternetGateway", "ec2:DeleteInternetGateway",
+                                                            "ec2:AttachInternetGateway", "ec2:DetachInternetGateway"),
+                                 file="vpc_internet_gateway.go"),
+    "aws_nat_gateway": _ec2("NatGateways", write=("ec2:CreateNatGateway", "ec2:DeleteNatGateway"),
+                            file="vpc_nat_gateway.go"),
+    "aws_eip": _ec2("Addresses", "ec2:DescribeAddressesAttribute",
+                    write=("ec2:AllocateAddress", "ec2:ReleaseAddress", "ec2:AssociateAddress",
+                           "ec2:DisassociateAddress"), file="ec2_eip.go"),
+    "aws_flow_log": TypePermissions(
+        read=("ec2:DescribeFlowLogs",), write=("ec2:CreateFlowLogs", "ec2:DeleteFlowLogs", "ec2:CreateTags",
+                                               "ec2:DeleteTags"),
+        passes_role=True,
+        source=f"{PROVIDER_SOURCE}ec2/vpc_flow_log.go; VPC guide, 'IAM role for publishing flow logs': "
+               "iam:PassRole on the delivery role"),
+    "aws_launch_template": _ec2("LaunchTemplates", "ec2:DescribeLaunchTemplateVersions",
+                                write=("ec2:CreateLaunchTemplate", "ec2:CreateLaunchTemplateVersion",
+                                       "ec2:ModifyLaunchTemplate", "ec2:DeleteLaunchTemplate"),
+                                file="ec2_launch_template.go"),
+    # KMS and CloudWatch Logs
+    "aws_kms_key": TypePermissions(
+        read=("kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"),
+        write=("kms:CreateKey", "kms:PutKeyPolicy", "kms:EnableKeyRotation", "kms:DisableKeyRotation",
+               "kms:UpdateKeyDescription", "kms:EnableKey", "kms:DisableKey", "kms:ScheduleKeyDeletion",
+               "kms:TagResource", "kms:UntagResource"),
+        source=f"{PROVIDER_SOURCE}kms/key.go"),
+    "aws_cloudwatch_log_group": TypePermissions(
+        read=("logs:DescribeLogGroups", "logs:ListTagsForResource", "logs:ListTagsLogGroup"),
+        write=("logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy",
+               "logs:AssociateKmsKey", "logs:DisassociateKmsKey", "logs:TagResource", "logs:UntagResource",
+               "logs:TagLogGroup", "logs:UntagLogGroup"),
+        source=f"{PROVIDER_SOURCE}logs/group.go (5.x tags through TagLogGroup, 6.x through TagResource)"),
+    # IAM
+    "aws_iam_role": TypePermissions(
+        read=IAM_ROLE_READ,
+        write=("iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription",
+               "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:PutRolePermissionsBoundary",
+               "iam:DeleteRolePermissionsBoundary"),
+        source=f"{PROVIDER_SOURCE}iam/role.go (delete lists the role's instance profiles)"),
+    "aws_iam_role_policy": TypePermissions(
+        read=("iam:GetRolePolicy",), write=("iam:PutRolePolicy", "iam:DeleteRolePolicy"),
+        source=f"{PROVIDER_SOURCE}iam/role_policy.go"),
+    "aws_iam_role_policy_attachment": TypePermissions(
+        read=("iam:ListAttachedRolePolicies",), write=("iam:AttachRolePolicy", "iam:DetachRolePolicy"),
+        source=f"{PROVIDER_SOURCE}iam/role_policy_attachment.go"),
+    "aws_iam_policy": TypePermissions(
+        read=("iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions", "iam:ListPolicyTags"),
+        write=("iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion",
+               "iam:TagPolicy", "iam:UntagPolicy"),
+        source=f"{PROVIDER_SOURCE}iam/policy.go (an update deletes the oldest of five versions)"),
+    "aws_iam_instance_profile": TypePermissions(
+        read=("iam:GetInstanceProfile",),
+        write=("iam:CreateInstanceProfile", "iam:DeleteInstanceProfile", "iam:AddRoleToInstanceProfile",
+               "iam:RemoveRoleFromInstanceProfile", "iam:TagInstanceProfile", "iam:UntagInstanceProfile"),
+        passes_role=True,
+        source=f"{PROVIDER_SOURCE}iam/instance_profile.go; Service Authorization Reference: "
+               "AddRoleToInstanceProfile depends on iam:PassRole"),
+    "aws_iam_openid_connect_provider": TypePermissions(
+        read=("iam:GetOpenIDConnectProvider",),
+        write=("iam:CreateOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider",
+               "iam:UpdateOpenIDConnectProviderThumbprint", "iam:AddClientIDToOpenIDConnectProvider",
+               "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider",
+               "iam:UntagOpenIDConnectProvider"),
+        source=f"{PROVIDER_SOURCE}iam/openid_connect_provider.go"),
+    # EKS. Secrets encryption: EKS User Guide, "Encrypt Kubernetes secrets with KMS": the
+    # principal creating the cluster needs kms:DescribeKey and kms:CreateGrant on the key.
+    "aws_eks_cluster": TypePermissions(
+        read=("eks:DescribeCluster", "eks:DescribeUpdate", "eks:ListUpdates"),
+        write=("eks:CreateCluster", "eks:DeleteCluster", "eks:UpdateClusterConfig", "eks:UpdateClusterVersion",
+               "eks:AssociateEncryptionConfig", *TAG_EKS, "kms:DescribeKey", "kms:CreateGrant"),
+        passes_role=True, service_linked_roles=("eks.amazonaws.com",),
+        source=f"{PROVIDER_SOURCE}eks/cluster.go; EKS User Guide: 'Amazon EKS cluster IAM role' (iam:PassRole), "
+               "'Using service-linked roles' (AWSServiceRoleForAmazonEKS), 'Encrypt Kubernetes secrets with KMS'"),
+    "aws_eks_node_group": TypePermissions(
+        read=("eks:DescribeNodegroup", "eks:DescribeUpdate", "ec2:DescribeLaunchTemplateVersions"),
+        write=("eks:CreateNodegroup", "eks:DeleteNodegroup", "eks:UpdateNodegroupConfig",
+               "eks:UpdateNodegroupVersion", *TAG_EKS),
+        passes_role=True, service_linked_roles=("eks-nodegroup.amazonaws.com",),
+        source=f"{PROVIDER_SOURCE}eks/node_group.go; EKS User Guide: 'Amazon EKS node IAM role' (iam:PassRole), "
+               "'Using roles for Amazon EKS node groups' (AWSServiceRoleForAmazonEKSNodegroup)"),
+    "aws_eks_addon": TypePermissions(
+        read=("eks:DescribeAddon", "eks:DescribeAddonVersions", "eks:DescribeUpdate"),
+        write=("eks:CreateAddon", "eks:DeleteAddon", "eks:UpdateAddon", *TAG_EKS),
+        passes_role=True,
+        source=f"{PROVIDER_SOURCE}eks/addon.go; EKS User Guide, 'Amazon EKS add-ons': an add-on's "
+               "service_account_role_arn is passed (iam:PassRole)"),
+    "aws_eks_access_entry": TypePermissions(
+        read=("eks:DescribeAccessEntry",),
+        write=("eks:CreateAccessEntry", "eks:UpdateAccessEntry", "eks:DeleteAccessEntry", *TAG_EKS),
+        source=f"{PROVIDER_SOURCE}eks/access_entry.go"),
+    "aws_eks_access_policy_association": TypePermissions(
+        read=("eks:ListAssociatedAccessPolicies",),
+        write=("eks:AssociateAccessPolicy", "eks:DisassociateAccessPolicy"),
+        source=f"{PROVIDER_SOURCE}eks/access_policy_association.go"),
+    "aws_eks_pod_identity_association": TypePermissions(
+        read=("eks:DescribePodIdentityAssociation",),
+        write=("eks:CreatePodIdentityAssociation", "eks:UpdatePodIdentityAssociation",
+               "eks:DeletePodIdentityAssociation", *TAG_EKS),
+        passes_role=True,
+        source=f"{PROVIDER_SOURCE}eks/pod_identity_association.go; EKS User Guide, 'Assign an IAM role to a "
+               "Kubernetes service account': creating the association needs iam:PassRole on the role"),
+    # SQS and EventBridge (Karpenter's interruption queue)
+    "aws_sqs_queue": TypePermissions(
+        read=("sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ListQueueTags"),
+        write=("sqs:CreateQueue", "sqs:DeleteQueue", "sqs:SetQueueAttributes", "sqs:TagQueue", "sqs:UntagQueue"),
+        source=f"{PROVIDER_SOURCE}sqs/queue.go"),
+    "aws_sqs_queue_policy": TypePermissions(
+        read=("sqs:GetQueueAttributes",), write=("sqs:SetQueueAttributes",),
+        source=f"{PROVIDER_SOURCE}sqs/queue_policy.go"),
+    "aws_cloudwatch_event_rule": TypePermissions(
+        read=("events:DescribeRule", "events:ListTagsForResource"),
+        write=("events:PutRule", "events:DeleteRule", "events:EnableRule", "events:DisableRule",
+               "events:TagResource", "events:UntagResource"),
+        source=f"{PROVIDER_SOURCE}events/rule.go"),
+    "aws_cloudwatch_event_target": TypePermissions(
+        read=("events:ListTargetsByRule",), write=("events:PutTargets", "events:RemoveTargets"),
+        source=f"{PROVIDER_SOURCE}events/target.go"),
+}
+"""IAM actions per resource type eksguard writes (module docstring)."""
+
+DATA_SOURCE_PERMISSIONS: Mapping[str, TypePermissions] = {
+    "aws_availability_zones": TypePermissions(read=("ec2:DescribeAvailabilityZones",),
+                                              source=f"{PROVIDER_SOURCE}ec2/ec2_availability_zones_data_source.go"),
+    # sts:GetCallerIdentity needs no permission (STS API Reference, GetCallerIdentity).
+    "aws_caller_identity": TypePermissions(read=(), source="STS API Reference, GetCallerIdentity"),
+    "aws_partition": TypePermissions(read=(), source="no API call: the provider's configured partition"),
+    "aws_region": TypePermissions(read=(), source="no API call for the provider's own region"),
+    "aws_iam_policy_document": TypePermissions(read=(), source="no API call: rendered by the provider"),
+    "aws_eks_addon_version": TypePermissions(read=("eks:DescribeAddonVersions",),
+                                             source=f"{PROVIDER_SOURCE}eks/addon_version_data_source.go"),
+    "aws_secretsmanager_secret_version": TypePermissions(
+        read=("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"),
+        source=f"{PROVIDER_SOURCE}secretsmanager/secret_version_data_source.go"),
+}
+"""IAM actions per data source eksguard reads (every plan reads them)."""
+
+# Where each service's writes may land: this account's (and region's) ARNs. EC2 and KMS
+# writes touch ARNs of other owners (AWS's endpoint services, public prefix lists) or none
+# (CreateKey), so they are scoped to the stack's region by aws:RequestedRegion instead.
+_SCOPED_SERVICES = {
+    "iam": ("arn:{p}:iam::{account}:role/*", "arn:{p}:iam::{account}:policy/*",
+            "arn:{p}:iam::{account}:oidc-provider/*", "arn:{p}:iam::{account}:instance-profile/*"),
+    "eks": ("arn:{p}:eks:{region}:{account}:*",),
+    "logs": ("arn:{p}:logs:{region}:{account}:*",),
+    "sqs": ("arn:{p}:sqs:{region}:{account}:*",),
+    "events": ("arn:{p}:events:{region}:{account}:*",),
+}
+
+
+_TITLES = {"iam": "IAM", "eks": "EKS", "logs": "Logs", "sqs": "SQS", "events": "EventBridge"}
+_OWN_STATEMENT = ("kms:CreateGrant",)
+"""Writes with a statement of their own: EKS creates the cluster's grant on the key for
+itself (``kms:GrantIsForAWSResource``)."""
+
+
+def unknown_types(resource_types: Iterable[str], data_types: Iterable[str] = ()) -> list[str]:
+    """The types without a row: what a derived policy cannot cover (``data.`` prefixed)."""
+    return sorted({t for t in resource_types if t not in RESOURCE_PERMISSIONS}
+                  | {f"data.{t}" for t in data_types if t not in DATA_SOURCE_PERMISSIONS})
+
+
+def read_actions(resource_types: Iterable[str], data_types: Iterable[str] = ()) -> list[str]:
+    """Every action a plan of these types calls, sorted."""
+    rows = [*(RESOURCE_PERMISSIONS[t] for t in resource_types if t in RESOURCE_PERMISSIONS),
+            *(DATA_SOURCE_PERMISSIONS[t] for t in data_types if t in DATA_SOURCE_PERMISSIONS)]
+    return sorted({action for row in rows for action in row.read})
+
+
+def plan_policy_document(*, resource_types: Collection[str], data_types: Collection[str] = ()) -> dict[str, Any]:
+    """What a plan of these types reads, and nothing else (Resource "*": most Describe and
+    List actions allow no narrower resource)."""
+    return {"Version": POLICY_VERSION, "Statement": [
+        {"Sid": "ReadStackResources", "Effect": "Allow", "Action": read_actions(resource_types, data_types),
+         "Resource": "*"}]}
+
+
+def deploy_policy_document(*, resource_types: Collection[str], data_types: Collection[str] = (), partition: str,
+                           account: str, region: str, passed_to: Collection[str]) -> dict[str, Any]:
+    """What plan, apply and destroy of these types call: the reads, the writes (scoped to
+    this account and region where the service has ARNs for them), ``iam:PassRole`` on this
+    account's roles to the services in ``passed_to`` only, and the service-linked roles
+    the services create on first use."""
+    rows = [RESOURCE_PERMISSIONS[t] for t in sorted(resource_types) if t in RESOURCE_PERMISSIONS]
+    reads = set(read_actions(resource_types, data_types))
+    writes = sorted({a for row in rows for a in row.write} - reads)
+    statements: list[dict[str, Any]] = [*plan_policy_document(
+        resource_types=resource_types, data_types=data_types)["Statement"]]
+    scoped = {service: [a for a in writes if a.split(":")[0] == service] for service in _SCOPED_SERVICES}
+    unscoped = [a for a in writes if a.split(":")[0] not in _SCOPED_SERVICES and a not in _OWN_STATEMENT]
+    if unscoped:
+        statements.append({"Sid": "WriteStackResourcesInThisRegion", "Effect": "Allow", "Action": unscoped,
+                           "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": region}}})
+    if "kms:CreateGrant" in writes:
+        statements.append({"Sid": "LetServicesUseStackKeys", "Effect": "Allow", "Action": "kms:CreateGrant",
+                           "Resource": "*", "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"},
+                                                          "StringEquals": {"aws:RequestedRegion": region}}})
+    for service, actions in scoped.items():
+        if actions:
+            resources = [r.format(p=partition, account=account, region=region) for r in _SCOPED_SERVICES[service]]
+            statements.append({"Sid": f"Write{_TITLES[service]}InThisAccount", "Effect": "Allow", "Action": actions,
+                               "Resource": resources if len(resources) > 1 else resources[0]})
+    if any(row.passes_role for row in rows) and passed_to:
+        statements.append({"Sid": "PassStackRolesToTheirServices", "Effect": "Allow", "Action": "iam:PassRole",
+                           "Resource": f"arn:{partition}:iam::{account}:role/*",
+                           "Condition": {"StringEquals": {"iam:PassedToService": sorted(passed_to)}}})
+    linked = sorted({name for row in rows for name in row.service_linked_roles})
+    if linked:
+        statements.append({"Sid": "CreateServiceLinkedRoles", "Effect": "Allow",
+                           "Action": "iam:CreateServiceLinkedRole",
+                           "Resource": f"arn:{partition}:iam::{account}:role/aws-service-role/*",
+                           "Condition": {"StringEquals": {"iam:AWSServiceName": linked}}})
+    return {"Version": POLICY_VERSION, "Statement": statements}
+
+
+def compact(document: Mapping[str, Any]) -> str:
+    return json.dumps(document, separators=(",", ":"))
