@@ -161,7 +161,33 @@ UNREACHABLE = (
         "shop/cart (role s/cart-role) reads queue s/orders; cluster s/c subnet s/private-0: route table s/private "
         "has no 0.0.0.0/0 route through a NAT or internet gateway, and the VPC has no sqs interface endpoint"))
 
+
+def _ci_trust(host: str, subject: str) -> str:
+    return _policy({"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/{host}"},
+                    "Condition": {"StringEquals": {f"{host}:aud": "aws.workload.identity", f"{host}:sub": subject}}})
+
+
+TFC_SUBJECT = "organization:acme:project:Default Project:workspace:eks:run_phase:"
+APPLY_ROLE = _add("aws_iam_role", "deploy", {"assume_role_policy": _ci_trust("app.terraform.io", TFC_SUBJECT + "apply")})
+DERIVED = _add("aws_iam_role_policy", "deploy-derived", {
+    "role": "${aws_iam_role.deploy.id}", "name": "eksguard-stack-deploy", "policy": _policy(_allow("ec2:DescribeVpcs"))})
+BUCKET = _add("aws_s3_bucket", "state", {"bucket": "state"})
+
+
+def _deploy_role_holds(policy_arn: str) -> Change:
+    return _add("aws_iam_role_policy_attachment", "deploy-managed", {
+        "role": "${aws_iam_role.deploy.name}", "policy_arn": policy_arn})
+
+
 FAILING = [
+    ([APPLY_ROLE], ("EKSR026", "s/deploy", f"it serves {TFC_SUBJECT}apply and holds no policy")),
+    ([APPLY_ROLE, _deploy_role_holds("arn:aws:iam::aws:policy/ReadOnlyAccess")],
+     ("EKSR026", "s/deploy", f"it serves {TFC_SUBJECT}apply and holds ReadOnlyAccess")),
+    ([_add("aws_iam_role", "deploy", {"assume_role_policy": _ci_trust(
+        "token.actions.githubusercontent.com", "repo:acme/infra:environment:prod")})],
+     ("EKSR026", "s/deploy", "it serves repo:acme/infra:environment:prod and holds no policy")),
+    ([APPLY_ROLE, DERIVED, BUCKET], ("EKSR027", "s/deploy-derived", "no actions for aws_s3_bucket")),
     ([NO_ROUTE], ("EKSR001", "s/ng", (
         "subnet s/private-0: route table s/private has no 0.0.0.0/0 route through a NAT or internet gateway, "
         "and the VPC lacks endpoints ec2 (Interface), ecr.api (Interface), ecr.dkr (Interface), "
@@ -337,6 +363,15 @@ PASSING = [
     ("EKSR019", [_set("aws_eks_node_group", "ng", subnet_ids=["subnet-0a1b2c3d", "subnet-0a1b2c3e"])]),
     ("EKSR019", [_set("aws_eks_node_group", "ng", subnet_ids="${var.subnet_ids}")]),  # computed list
     ("EKSR019", [_set("aws_eks_node_group", "ng", subnet_ids=["${var.subnet_id}"])]),  # not in the stack
+    ("EKSR026", [_add("aws_iam_role", "deploy", {"assume_role_policy": _ci_trust("app.terraform.io", TFC_SUBJECT + "plan")})]),
+    ("EKSR026", [APPLY_ROLE, DERIVED]),
+    ("EKSR026", [APPLY_ROLE, _deploy_role_holds("arn:aws:iam::aws:policy/AdministratorAccess")]),
+    ("EKSR026", [_add("aws_iam_role", "deploy", {"assume_role_policy": _ci_trust(
+        "token.actions.githubusercontent.com", "repo:acme/infra:pull_request")})]),
+    ("EKSR026", [APPLY_ROLE, _deploy_role_holds("${aws_iam_policy.deploy.arn}"),
+                 _add("aws_iam_policy", "deploy", {"policy": "${file(\"deploy.json\")}"})]),  # cannot read it
+    ("EKSR027", [APPLY_ROLE, DERIVED]),
+    ("EKSR027", [APPLY_ROLE, BUCKET]),  # no derived policy: its author covers the bucket
     ("EKSR025", [NO_ROUTE, QUEUE, READS_ORDERS, _add("aws_vpc_endpoint", "sqs", _endpoint("sqs"))]),
     ("EKSR025", [NO_ROUTE, QUEUE, READS_ORDERS, _add("aws_vpc_endpoint", "sqs", _endpoint(
         "sqs", service_name="com.amazonaws.${data.aws_region.current.name}.sqs"))]),
@@ -375,7 +410,7 @@ def test_each_rule_passes_what_works_and_what_it_cannot_see(rule, changes):
 
 def test_every_readiness_rule_has_failing_and_passing_cases_and_ids_run_without_gaps():
     # (the Auto Mode rules have theirs in test_readiness_auto_mode.py)
-    assert list(READINESS_RULES) == [f"EKSR{n:03d}" for n in range(1, 26)]
+    assert list(READINESS_RULES) == [f"EKSR{n:03d}" for n in range(1, 28)]
     assert {e[0] for _, e in FAILING} == {r for r, _ in PASSING} == set(READINESS_RULES) - AUTO_MODE_RULES
     assert all(rule.title and rule.fix for rule in READINESS_RULES.values())
 
@@ -417,4 +452,4 @@ def test_evaluate_runs_both_families():
 def test_an_unknown_rule_cannot_be_waived_and_the_message_lists_both_families(stack):
     with pytest.raises(ValidationError) as caught:
         Guardrails.of(stack).waive(rule="EKSR999", path="test/x", reason="a long enough reason")
-    assert caught.value.allowed.startswith("one of EKSG001") and caught.value.allowed.endswith("EKSR025")
+    assert caught.value.allowed.startswith("one of EKSG001") and caught.value.allowed.endswith("EKSR027")
