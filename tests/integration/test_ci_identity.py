@@ -19,6 +19,7 @@ from eksguard import (
     TerraformCloudWorkspaceRoleProps,
 )
 from eksguard._framework import TerraformOutput, TerraformStack, aws
+from eksguard.ci_permissions import DATA_READ_ACTIONS
 from eksguard.testing import (
     assert_attached_policies,
     assert_inline_policies,
@@ -68,6 +69,33 @@ class CiIdentityStack(TerraformStack):
         TerraformOutput(self, "split_environment", value=split.environment_variables())
 
 
+IAM_READS = ["iam:GetOpenIDConnectProvider", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies",
+             "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies"]
+IAM_WRITES = [
+    "iam:AddClientIDToOpenIDConnectProvider", "iam:AttachRolePolicy", "iam:CreateOpenIDConnectProvider",
+    "iam:CreateRole", "iam:DeleteOpenIDConnectProvider", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary",
+    "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
+    "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider", "iam:TagRole",
+    "iam:UntagOpenIDConnectProvider", "iam:UntagRole", "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateOpenIDConnectProviderThumbprint", "iam:UpdateRole", "iam:UpdateRoleDescription"]
+PLAN_READS = {"Version": "2012-10-17", "Statement": [
+    {"Sid": "ReadStackResources", "Effect": "Allow", "Action": IAM_READS, "Resource": "*"}]}
+DENY_DATA_READS = {"Version": "2012-10-17", "Statement": [
+    {"Sid": "DenyDataReads", "Effect": "Deny", "Action": sorted(DATA_READ_ACTIONS), "Resource": "*"},
+    {"Sid": "DenyParameterValues", "Effect": "Deny",
+     "Action": ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:GetParameterHistory"],
+     "NotResource": "arn:aws:ssm:*::parameter/aws/service/*"}]}
+
+
+def _deploy(account: str) -> dict[str, Any]:
+    """What this stack's apply roles may do: it holds only IAM roles and OIDC providers."""
+    return {"Version": "2012-10-17", "Statement": [
+        PLAN_READS["Statement"][0],
+        {"Sid": "WriteIAMInThisAccount", "Effect": "Allow", "Action": IAM_WRITES, "Resource": [
+            f"arn:aws:iam::{account}:role/*", f"arn:aws:iam::{account}:policy/*",
+            f"arn:aws:iam::{account}:oidc-provider/*", f"arn:aws:iam::{account}:instance-profile/*"]}]}
+
+
 def _trust(provider_arn: str, host: str, audience: str, sub: str | list[str]) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow",
@@ -103,8 +131,9 @@ def test_ci_roles_land_with_exact_trust_and_replan_empty(aws_emulator, synth_sta
     run = read_role(iam, out["run_role_arn"])
     expect_equal(f"trust policy of {run.name}", run.trust_policy, _trust(
         tfc_provider, "app.terraform.io", "aws.workload.identity", [subject + "plan", subject + "apply"]))
+    deploy = _deploy(run.arn.split(":")[4])
     assert_attached_policies(run, [MANAGED + "AmazonEKSClusterPolicy"])
-    assert_inline_policies(run, {})
+    assert_inline_policies(run, {"eksguard-stack-deploy": deploy})
 
     # AND on the existing Enterprise provider, the apply role trusts only apply, the plan role only plan
     subject = "organization:acme:project:platform:workspace:eks-staging:run_phase:"
@@ -114,22 +143,26 @@ def test_ci_roles_land_with_exact_trust_and_replan_empty(aws_emulator, synth_sta
     expect_equal(f"trust policy of {plan.name}", plan.trust_policy,
                  _trust(tfe_arn, tfe_host, "aws.tfe", subject + "plan"))
     assert_attached_policies(apply, [])
-    assert_inline_policies(apply, {"state": STATE_READ})
+    assert_inline_policies(apply, {"state": STATE_READ, "eksguard-stack-deploy": deploy})
     assert apply.max_session_duration == 7200
     assert_attached_policies(plan, [MANAGED + "ReadOnlyAccess"])
-    assert_inline_policies(plan, {})
+    assert_inline_policies(plan, {"eksguard-deny-data-reads": DENY_DATA_READS})
     assert plan.tags == {"phase": "plan"}
     assert out["split_environment"] == {
         "TFC_AWS_PROVIDER_AUTH": "true", "TFC_AWS_PLAN_ROLE_ARN": plan.arn, "TFC_AWS_APPLY_ROLE_ARN": apply.arn,
         "TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE": "aws.tfe"}
 
-    # AND the GitHub roles trust one repository's environment, and its pull requests
-    for key, sub, policy in (("deploy_role_arn", "repo:acme/infra:environment:prod", "AmazonEKSClusterPolicy"),
-                             ("review_role_arn", "repo:acme/infra:pull_request", "ReadOnlyAccess")):
+    # AND the GitHub roles trust one repository's environment, and its pull requests; the
+    # environment's role may deploy the stack, the pull requests' may only read it
+    for key, sub, policy, inline in (
+            ("deploy_role_arn", "repo:acme/infra:environment:prod", "AmazonEKSClusterPolicy",
+             {"eksguard-stack-deploy": deploy}),
+            ("review_role_arn", "repo:acme/infra:pull_request", "ReadOnlyAccess", {"eksguard-stack-plan": PLAN_READS})):
         role = read_role(iam, out[key])
         expect_equal(f"trust policy of {role.name}", role.trust_policy, _trust(
             github_provider, "token.actions.githubusercontent.com", "sts.amazonaws.com", sub))
         assert_attached_policies(role, [MANAGED + policy])
+        assert_inline_policies(role, inline)
 
     # AND a second plan changes nothing
     verdict = deployment.replan()

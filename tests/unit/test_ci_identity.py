@@ -145,7 +145,13 @@ def test_a_plan_role_with_its_own_policies_does_not_get_read_only_access(synth_o
             {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::state/*"}]}})))
     assert [b["policy_arn"] for b in out.of_type("aws_iam_role_policy_attachment").values()] == [
         "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"]
-    assert list(out.of_type("aws_iam_role_policy")) == ["test/eks-prod/plan/inline-state"]
+    # AND its own inline policy stands beside the data-read denies, which leave its own
+    # s3:GetObject alone (an explicit deny would override it) and deny the rest
+    assert list(out.of_type("aws_iam_role_policy")) == [
+        "test/eks-prod/plan/deny-data-reads", "test/eks-prod/plan/inline-state", "test/eks-prod/stack-permissions"]
+    denies = json.loads(out.resource("test/eks-prod/plan/deny-data-reads")["policy"])["Statement"]
+    assert "s3:GetObject" not in denies[0]["Action"]
+    assert "s3:GetObjectVersion" in denies[0]["Action"] and "dynamodb:Scan" in denies[0]["Action"]
 
 
 def test_the_role_properties_name_its_subjects_and_arns(stack):
