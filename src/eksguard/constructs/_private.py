@@ -149,7 +149,7 @@ class StackTypes:
                 rtype = node.terraform_resource_type
                 self.resource_types.add(rtype)
                 if rtype == "aws_iam_role":
-                    self.service_principals.update(_trusted_services(node.assume_role_policy))
+                    self.service_principals.update(_trusted_services(node.assume_role_policy_input))
             elif isinstance(node, TerraformDataSource):
                 self.data_types.add(node.terraform_resource_type)
 

@@ -1,0 +1,280 @@
+"""The permissions CI roles derive from their stack (``eksguard.ci_permissions``): a row for
+every type eksguard writes and every type of each reference variant, the exact documents
+for small stacks, the data-read denies and what they spare, the refused choices, and a
+policy that fits IAM's inline limit."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import main
+from eksguard import (
+    GitHubActionsOidcProvider,
+    GitHubActionsRole,
+    GitHubActionsRoleProps,
+    StackPermissions,
+    TerraformCloudOidcProvider,
+    TerraformCloudPlanRoleOptions,
+    TerraformCloudWorkspaceRole,
+    TerraformCloudWorkspaceRoleProps,
+    ValidationError,
+)
+from eksguard._framework import PROVIDER_PACKAGES, aws
+from eksguard.ci_permissions import (
+    DATA_READ_ACTIONS,
+    DATA_SOURCE_PERMISSIONS,
+    RESOURCE_PERMISSIONS,
+    data_read_deny_document,
+    deploy_policy_document,
+    unknown_types,
+)
+from eksguard.ci_permissions.data_reads import NEEDED_BY, PARAMETER_VALUE_ACTIONS, allowed_by
+from eksguard.constructs import ci_identity as ci
+from eksguard.constructs.network import ClusterNetwork, ClusterNetworkProps
+from eksguard.guardrails.readiness import check_readiness
+
+SOURCE = Path(__file__).resolve().parents[2] / "src" / "eksguard"
+PARTITION = "${data.aws_partition.eksguard-partition.partition}"
+ACCOUNT = "${data.aws_caller_identity.eksguard-account.account_id}"
+REGION = "${data.aws_region.eksguard-region.name}"
+INLINE_POLICY_LIMIT = 10_240
+"""IAM quota: a role's inline policies together, whitespace not counted (IAM User Guide,
+IAM and AWS STS quotas)."""
+ACTION = re.compile(r"^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$")
+
+IAM_READS = ["iam:GetOpenIDConnectProvider", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies",
+             "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies"]
+VPC_READS = ["ec2:DescribeNetworkAcls", "ec2:DescribeRouteTables", "ec2:DescribeSecurityGroupRules",
+             "ec2:DescribeSecurityGroups", "ec2:DescribeVpcAttribute", "ec2:DescribeVpcs"]
+
+
+def _policies(out):
+    return {path: json.loads(body["policy"]) for path, body in out.of_type("aws_iam_role_policy").items()}
+
+
+def _github_role(stack, **props):
+    return GitHubActionsRole(stack, "deploy", props=GitHubActionsRoleProps(**{
+        "oidc_provider": GitHubActionsOidcProvider(stack, "github"), "repository": "acme/infra", **props}))
+
+
+def _vpc_and(role):
+    def build(stack):
+        aws.vpc.Vpc(stack, "vpc", cidr_block="10.0.0.0/16")
+        role(stack)
+    return build
+
+
+# The rows ---------------------------------------------------------------------------------
+
+def _provider_types_written_by_eksguard() -> set[str]:
+    """Every ``aws.<submodule>.`` the package's constructs use that is a provider submodule."""
+    names = set()
+    for path in SOURCE.rglob("*.py"):
+        names.update(re.findall(r"\baws\.([a-z0-9_]+)", path.read_text()))
+    package = PROVIDER_PACKAGES["cdktn"]
+    return {name for name in names if importlib.util.find_spec(f"{package}.{name}") is not None
+            and name not in ("provider",)}
+
+
+def test_every_type_eksguard_writes_or_reads_has_a_row():
+    found = _provider_types_written_by_eksguard()
+    resources = {f"aws_{n}" for n in found if not n.startswith("data_aws_")}
+    data = {n.removeprefix("data_aws_") for n in found if n.startswith("data_aws_")}
+    # the scan must find what eksguard is known to write, or it proves nothing
+    assert {"aws_eks_cluster", "aws_launch_template", "aws_nat_gateway", "aws_sqs_queue"} <= resources
+    assert {"aws_availability_zones", "aws_eks_addon_version"} <= {f"aws_{d}" for d in data}
+    assert unknown_types(resources, {f"aws_{d}" for d in data}) == []
+
+
+@pytest.mark.parametrize("row", sorted({**RESOURCE_PERMISSIONS, **{
+    f"data.{k}": v for k, v in DATA_SOURCE_PERMISSIONS.items()}}.items()), ids=lambda r: r[0])
+def test_every_row_names_its_source_and_spells_actions_as_iam_does(row):
+    name, permissions = row
+    assert permissions.source, f"{name} has no source"
+    for action in (*permissions.read, *permissions.write):
+        assert ACTION.match(action), f"{name}: {action!r} is not service:Action"
+    assert not set(permissions.read) & set(permissions.write), f"{name} lists an action as read and write"
+    assert all(ACTION.match(f"iam:{n}") is None for n in permissions.service_linked_roles)
+    assert all(n.endswith(".amazonaws.com") for n in permissions.service_linked_roles)
+
+
+def _reference(tmp_path, **settings):
+    app = main.build_app(main.ReferenceSettings(cluster_name="ref", stack_name="ref", **settings),
+                         outdir=str(tmp_path))
+    app.synth()
+    return json.loads((tmp_path / "stacks/ref/cdk.tf.json").read_text())
+
+
+TFC = {"tf_cloud_organization": "acme", "tf_cloud_workspace": "eks-ref", "tfc_workspace_roles": True}
+
+
+@pytest.mark.parametrize("capacity", main.CAPACITIES)
+def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(tmp_path, capacity):
+    # GIVEN the reference with its HCP Terraform roles, in each capacity variant
+    document = _reference(tmp_path, capacity=capacity, **TFC)
+    # THEN every type it holds has a row, so the derived policy misses nothing
+    assert unknown_types(document["resource"], document.get("data", {})) == []
+    assert [f for f in check_readiness(document) if f.rule.id in ("EKSR026", "EKSR027")] == []
+    # AND each role's inline policies fit IAM's quota (unresolved references are longer
+    # than the partition, account and region they resolve to)
+    policies = {}
+    for body in document["resource"]["aws_iam_role_policy"].values():
+        policies.setdefault(body["role"], []).append(re.sub(r"\s", "", body["policy"]))
+    sizes = {role: sum(map(len, texts)) for role, texts in policies.items()}
+    assert max(sizes.values()) < INLINE_POLICY_LIMIT, sizes
+    # AND the apply role passes the stack's roles to exactly the services they trust (and
+    # EKS, which receives node roles trusting EC2), and lets EKS make its service-linked roles
+    deploy = next(json.loads(b["policy"]) for b in document["resource"]["aws_iam_role_policy"].values()
+                  if b["name"] == "eksguard-stack-deploy")
+    statements = {s["Sid"]: s for s in deploy["Statement"]}
+    assert statements["PassStackRolesToTheirServices"]["Condition"] == {"StringEquals": {"iam:PassedToService": [
+        "ec2.amazonaws.com", "eks.amazonaws.com", "pods.eks.amazonaws.com", "vpc-flow-logs.amazonaws.com"]}}
+    linked = ["eks.amazonaws.com"] if capacity == "auto-mode" else ["eks-nodegroup.amazonaws.com", "eks.amazonaws.com"]
+    assert statements["CreateServiceLinkedRoles"]["Condition"] == {
+        "StringEquals": {"iam:AWSServiceName": linked}}
+
+
+# The documents of small stacks ---------------------------------------------------------------
+
+def test_an_environment_role_may_deploy_exactly_its_stacks_types(synth_one):
+    # GIVEN a stack of a VPC and a GitHub environment's role (an OIDC provider, a role)
+    out = synth_one(_vpc_and(lambda s: _github_role(s, environment="prod")))
+    # THEN the role's derived policy reads both, writes EC2 in this region and IAM in this account
+    assert _policies(out) == {"test/deploy/stack-permissions": {"Version": "2012-10-17", "Statement": [
+        {"Sid": "ReadStackResources", "Effect": "Allow", "Action": VPC_READS + IAM_READS, "Resource": "*"},
+        {"Sid": "WriteStackResourcesInThisRegion", "Effect": "Allow",
+         "Action": ["ec2:CreateTags", "ec2:CreateVpc", "ec2:DeleteTags", "ec2:DeleteVpc", "ec2:ModifyVpcAttribute"],
+         "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": REGION}}},
+        {"Sid": "WriteIAMInThisAccount", "Effect": "Allow", "Action": [
+            "iam:AddClientIDToOpenIDConnectProvider", "iam:CreateOpenIDConnectProvider", "iam:CreateRole",
+            "iam:DeleteOpenIDConnectProvider", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary",
+            "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
+            "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider", "iam:TagRole",
+            "iam:UntagOpenIDConnectProvider", "iam:UntagRole", "iam:UpdateAssumeRolePolicy",
+            "iam:UpdateOpenIDConnectProviderThumbprint", "iam:UpdateRole", "iam:UpdateRoleDescription"],
+         "Resource": [f"arn:{PARTITION}:iam::{ACCOUNT}:{kind}/*"
+                      for kind in ("role", "policy", "oidc-provider", "instance-profile")]}]}}
+    assert out.resource("test/deploy/stack-permissions")["name"] == "eksguard-stack-deploy"
+
+
+def test_a_pull_request_role_may_only_read_its_stack(synth_one):
+    out = synth_one(_vpc_and(lambda s: _github_role(s, pull_request=True)))
+    assert _policies(out) == {"test/deploy/stack-permissions": {"Version": "2012-10-17", "Statement": [
+        {"Sid": "ReadStackResources", "Effect": "Allow", "Action": VPC_READS + IAM_READS, "Resource": "*"}]}}
+    assert out.resource("test/deploy/stack-permissions")["name"] == "eksguard-stack-plan"
+
+
+def test_a_resource_added_after_the_role_is_covered_too(synth_one):
+    # GIVEN the role made first WHEN NAT egress is added after it
+    def build(stack):
+        _github_role(stack, environment="prod")
+        ClusterNetwork(stack, "network", props=ClusterNetworkProps(cluster_name="prod", nat_gateways=True,
+                                                                   interface_endpoints=()))
+    out = synth_one(build)
+    statements = {s["Sid"]: s for s in _policies(out)["test/deploy/stack-permissions"]["Statement"]}
+    # THEN its NAT gateways, addresses and internet gateway are in the policy
+    writes = statements["WriteStackResourcesInThisRegion"]["Action"]
+    assert {"ec2:CreateNatGateway", "ec2:DeleteNatGateway", "ec2:AllocateAddress", "ec2:ReleaseAddress",
+            "ec2:CreateInternetGateway", "ec2:AttachInternetGateway", "ec2:DetachInternetGateway",
+            "ec2:CreateVpcEndpoint", "ec2:DeleteVpcEndpoints"} <= set(writes)
+    assert {"ec2:DescribeNatGateways", "ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones"} <= set(
+        statements["ReadStackResources"]["Action"])
+    # AND the only role it passes is the flow logs' own, to the flow-logs service
+    assert statements["PassStackRolesToTheirServices"]["Condition"] == {
+        "StringEquals": {"iam:PassedToService": ["vpc-flow-logs.amazonaws.com"]}}
+
+
+def test_pass_role_names_only_the_services_the_stacks_roles_trust():
+    document = deploy_policy_document(
+        resource_types={"aws_eks_cluster", "aws_iam_role", "aws_eks_node_group"}, partition="aws",
+        account="111122223333", region="eu-west-1", passed_to={"eks.amazonaws.com", "ec2.amazonaws.com"})
+    statements = {s["Sid"]: s for s in document["Statement"]}
+    assert statements["PassStackRolesToTheirServices"] == {
+        "Sid": "PassStackRolesToTheirServices", "Effect": "Allow", "Action": "iam:PassRole",
+        "Resource": "arn:aws:iam::111122223333:role/*",
+        "Condition": {"StringEquals": {"iam:PassedToService": ["ec2.amazonaws.com", "eks.amazonaws.com"]}}}
+    assert statements["CreateServiceLinkedRoles"] == {
+        "Sid": "CreateServiceLinkedRoles", "Effect": "Allow", "Action": "iam:CreateServiceLinkedRole",
+        "Resource": "arn:aws:iam::111122223333:role/aws-service-role/*",
+        "Condition": {"StringEquals": {"iam:AWSServiceName": ["eks-nodegroup.amazonaws.com", "eks.amazonaws.com"]}}}
+    assert statements["WriteEKSInThisAccount"]["Resource"] == "arn:aws:eks:eu-west-1:111122223333:*"
+
+
+# The plan role's denies ----------------------------------------------------------------------
+
+def test_the_plan_role_denies_every_data_read_of_a_stack_that_needs_none(synth_one):
+    out = synth_one(_vpc_and(lambda s: TerraformCloudWorkspaceRole(s, "ws", props=TerraformCloudWorkspaceRoleProps(
+        oidc_provider=TerraformCloudOidcProvider(s, "tfc"), organization="acme", project="platform", workspace="eks",
+        plan_role=TerraformCloudPlanRoleOptions()))))
+    assert _policies(out)["test/ws/plan/deny-data-reads"] == {"Version": "2012-10-17", "Statement": [
+        {"Sid": "DenyDataReads", "Effect": "Deny", "Action": sorted(DATA_READ_ACTIONS), "Resource": "*"},
+        {"Sid": "DenyParameterValues", "Effect": "Deny", "Action": list(PARAMETER_VALUE_ACTIONS),
+         "NotResource": f"arn:{PARTITION}:ssm:*::parameter/aws/service/*"}]}
+    assert out.resource("test/ws/plan/deny-data-reads")["name"] == "eksguard-deny-data-reads"
+    # AND the denied list reads what a review names as data (the finding's four, at least)
+    assert {"s3:GetObject", "dynamodb:GetItem", "dynamodb:Scan", "logs:GetLogEvents",
+            "secretsmanager:GetSecretValue"} <= set(DATA_READ_ACTIONS)
+    assert "ssm:GetParameter" in PARAMETER_VALUE_ACTIONS
+
+
+def test_a_stack_whose_types_refresh_through_a_denied_action_keeps_it():
+    document = data_read_deny_document(resource_types={"aws_ssm_parameter", "aws_vpc"},
+                                       data_types={"aws_secretsmanager_secret_version"}, partition="aws")
+    denied, parameters = document["Statement"][0]["Action"], document["Statement"][1]["Action"]
+    assert "secretsmanager:GetSecretValue" not in denied and "s3:GetObject" in denied
+    assert parameters == ["ssm:GetParametersByPath", "ssm:GetParameterHistory"]
+    assert set(NEEDED_BY) <= {*DATA_READ_ACTIONS, *PARAMETER_VALUE_ACTIONS}
+
+
+def test_a_role_keeps_the_data_reads_its_own_policies_allow_by_name_but_not_by_star():
+    state = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:GetObject*", "kms:Decrypt"], "Resource": "arn:aws:s3:::state/*"}]}
+    star = json.dumps({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}})
+    denied = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "sqs:ReceiveMessage",
+                                                      "Resource": "*"}]}
+    assert allowed_by([state, star, denied]) == ["s3:GetObject", "s3:GetObjectVersion"]
+
+
+# Refused choices ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("props", "value", "allowed"), [
+    ({"environment": "prod", "stack_permissions": "deploy"}, "deploy", ci.ALLOWED_STACK_PERMISSIONS),
+    ({"environment": "prod", "stack_permissions": StackPermissions.NONE}, StackPermissions.NONE,
+     ci.ALLOWED_SOME_PERMISSIONS),
+    ({"pull_request": True, "stack_permissions": StackPermissions.DEPLOY}, StackPermissions.DEPLOY,
+     ci.ALLOWED_PULL_REQUEST_PERMISSIONS),
+])
+def test_a_github_role_refuses_permissions_that_cannot_work_or_are_unsafe(stack, props, value, allowed):
+    with pytest.raises(ValidationError) as caught:
+        _github_role(stack, **props)
+    assert (caught.value.path, caught.value.field, caught.value.value, caught.value.allowed) == (
+        "test/deploy", "stack_permissions", value, allowed)
+
+
+@pytest.mark.parametrize(("props", "field", "value", "allowed"), [
+    ({"stack_permissions": StackPermissions.NONE}, "stack_permissions", StackPermissions.NONE,
+     ci.ALLOWED_SOME_PERMISSIONS),
+    ({"plan_role": TerraformCloudPlanRoleOptions(managed_policy_arns=[])}, "plan_role.managed_policy_arns", [],
+     ci.ALLOWED_SOME_PLAN_PERMISSIONS),
+])
+def test_a_workspace_role_refuses_a_role_with_no_permissions(stack, props, field, value, allowed):
+    with pytest.raises(ValidationError) as caught:
+        TerraformCloudWorkspaceRole(stack, "ws", props=TerraformCloudWorkspaceRoleProps(
+            oidc_provider=TerraformCloudOidcProvider(stack, "tfc"), organization="acme", project="platform", workspace="eks", **props))
+    assert (caught.value.path, caught.value.field, caught.value.value, caught.value.allowed) == (
+        "test/ws", field, value, allowed)
+    assert "AccessDenied" in str(caught.value)
+
+
+def test_none_with_its_own_policies_writes_no_derived_policy(synth_one):
+    out = synth_one(_vpc_and(lambda s: _github_role(
+        s, environment="prod", stack_permissions=StackPermissions.NONE,
+        managed_policy_arns=["arn:aws:iam::111122223333:policy/deploy-eks"])))
+    assert "aws_iam_role_policy" not in out.document["resource"]
+    assert [b["policy_arn"] for b in out.of_type("aws_iam_role_policy_attachment").values()] == [
+        "arn:aws:iam::111122223333:policy/deploy-eks"]
