@@ -284,17 +284,39 @@ def test_load_balancer_controller_mutates_only_its_own_clusters_resources():
     permissions = aws_load_balancer_controller(cluster_name="prod")
     assert permissions.service_account == ServiceAccount(namespace="kube-system", name="aws-load-balancer-controller")
     statements = permissions.inline_policies["aws-load-balancer-controller"]["Statement"]
+    # Deleting and changing load balancers, target groups and their security groups: this cluster's only
     scoped = {"elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:DeleteTargetGroup",
               "elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:ModifyTargetGroup",
-              "elasticloadbalancing:SetSecurityGroups", "elasticloadbalancing:SetSubnets",
-              "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags", "ec2:DeleteSecurityGroup",
-              "ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"}
+              "elasticloadbalancing:SetSecurityGroups", "elasticloadbalancing:SetSubnets", "ec2:DeleteSecurityGroup",
+              "ec2:DeleteTags"}
     holding = [s for s in statements if scoped & set(_as_list(s["Action"]))]
     assert scoped <= {a for s in holding for a in _as_list(s["Action"])}
-    assert all(s.get("Condition") == {"StringEquals": {"aws:ResourceTag/elbv2.k8s.aws/cluster": "prod"}}
-               for s in holding)
+    own = {"aws:ResourceTag/elbv2.k8s.aws/cluster": "prod"}
+    assert all(s["Condition"]["StringEquals"] == own for s in holding), holding
+    # AND creating them requires this cluster's tag in the request
     creating = next(s for s in statements if "elasticloadbalancing:CreateLoadBalancer" in _as_list(s["Action"]))
     assert creating["Condition"] == {"StringEquals": {"aws:RequestTag/elbv2.k8s.aws/cluster": "prod"}}
+    # AND no condition accepts any cluster's tag, as the published policy's Null: false does
+    for statement in statements:
+        for key, value in statement.get("Condition", {}).get("Null", {}).items():
+            assert value == "true", (key, statement)
+    # AND what stays unconditioned is what the published policy leaves so (EKSG011's waiver)
+    unconditioned = {a for s in statements if "Condition" not in s for a in _as_list(s["Action"])
+                     if not a.split(":")[1].startswith(("Describe", "Get", "List"))}
+    assert unconditioned == {
+        "ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:CreateSecurityGroup",
+        "elasticloadbalancing:CreateListener", "elasticloadbalancing:DeleteListener",
+        "elasticloadbalancing:CreateRule", "elasticloadbalancing:DeleteRule", "elasticloadbalancing:AddTags",
+        "elasticloadbalancing:RemoveTags", "elasticloadbalancing:RegisterTargets",
+        "elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:SetWebAcl",
+        "elasticloadbalancing:ModifyListener", "elasticloadbalancing:AddListenerCertificates",
+        "elasticloadbalancing:RemoveListenerCertificates", "elasticloadbalancing:ModifyRule",
+        "elasticloadbalancing:SetRulePriorities", "waf-regional:AssociateWebACL", "waf-regional:DisassociateWebACL",
+        "wafv2:AssociateWebACL", "wafv2:DisassociateWebACL", "shield:CreateProtection", "shield:DeleteProtection"}
+    # AND unconditioned tagging is of listeners and rules only
+    tagging = [s for s in statements if "Condition" not in s and "elasticloadbalancing:AddTags" in s["Action"]]
+    assert [r.split(":")[5].split("/")[0] for s in tagging for r in s["Resource"]] == [
+        "listener", "listener", "listener-rule", "listener-rule"]
 
 
 def _as_list(value):

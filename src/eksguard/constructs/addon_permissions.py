@@ -42,11 +42,20 @@ ALLOWED_HELM_CHART = (
 IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 ALLOWED_ROLE_ARN = "an IAM role ARN such as 'arn:aws:iam::111122223333:role/cluster-autoscaler'"
 LOAD_BALANCER_CONTROLLER_UNSCOPED = (
-    "the AWS Load Balancer Controller's published policy: it creates security groups and creates, "
-    "changes and deletes listeners and rules on resources it cannot name in advance, without a "
-    "condition; its other writes are scoped to this cluster's elbv2.k8s.aws/cluster tag"
+    "the AWS Load Balancer Controller's published policy: it creates security groups, opens and "
+    "closes ingress on the nodes' security groups for its load balancers, creates, changes, tags and "
+    "deletes listeners and rules, and sets WAF and Shield on its load balancers, on resources it cannot "
+    "name in advance, without a condition; its other writes are scoped to this cluster's "
+    "elbv2.k8s.aws/cluster tag"
 )
 """Why ``aws_load_balancer_controller()`` waives guardrail EKSG011 for its identity."""
+LOAD_BALANCERS_AND_TARGET_GROUPS = [
+    "arn:aws:elasticloadbalancing:*:*:targetgroup/*/*", "arn:aws:elasticloadbalancing:*:*:loadbalancer/net/*/*",
+    "arn:aws:elasticloadbalancing:*:*:loadbalancer/app/*/*"]
+LOAD_BALANCER_CONTROLLER_UPSTREAM = (
+    "kubernetes-sigs/aws-load-balancer-controller v2.14, docs/install/iam_policy.json "
+    "(vendored as eksguard/constructs/upstream/aws_load_balancer_controller_iam_policy.json)")
+"""The policy ``aws_load_balancer_controller()`` follows, statement for statement."""
 NODE_GROUPS_ANY_PARTITION = "arn:*:eks:*:*:nodegroup/{cluster_name}/*/*"
 """Without a scope the partition, region and account stay open, never the cluster."""
 
@@ -304,11 +313,13 @@ def cert_manager(*, hosted_zone_arns: Sequence[str], allow_all_hosted_zones: boo
 
 def aws_load_balancer_controller(*, cluster_name: str, scope: Construct | None = None,
                                  vpc_id: str | None = None) -> AddonPermissions:
-    """The AWS Load Balancer Controller's permissions, after its published policy, with
-    every mutation scoped to resources tagged ``elbv2.k8s.aws/cluster = <this cluster>``
-    (the published policy accepts any cluster's tag) except the few the published policy
-    leaves unconditioned (creating security groups, listener and rule changes): those are
-    its ``guardrail_waivers`` of EKSG011, which the synth summary lists.
+    """The AWS Load Balancer Controller's permissions: its published policy
+    (``LOAD_BALANCER_CONTROLLER_UPSTREAM``) statement for statement, with each condition that
+    accepts any cluster's ``elbv2.k8s.aws/cluster`` tag (``Null: false``) narrowed to this
+    cluster's name. What the published policy leaves unconditioned (creating security
+    groups, ingress on the nodes' security groups, listener and rule changes and tags, WAF
+    and Shield) stays so: those are its ``guardrail_waivers`` of EKSG011, which the synth
+    summary lists. A test diffs this policy against the vendored upstream document.
 
     The controller reads its region and VPC from instance metadata unless the chart's
     ``region`` and ``vpcId`` are set, and eksguard's launch templates keep pods from
@@ -322,6 +333,8 @@ def aws_load_balancer_controller(*, cluster_name: str, scope: Construct | None =
     tag = "elbv2.k8s.aws/cluster"
     own = {"StringEquals": {f"aws:ResourceTag/{tag}": cluster_name}}
     creating = {"StringEquals": {f"aws:RequestTag/{tag}": cluster_name}}
+    # Tag changes on this cluster's resources that leave the cluster tag alone
+    keeping_own = {"Null": {f"aws:RequestTag/{tag}": "true"}, **own}
     values: dict[str, Any] = {"clusterName": cluster_name}
     if scope is not None:
         values["region"] = region_name(scope)
@@ -338,7 +351,7 @@ def aws_load_balancer_controller(*, cluster_name: str, scope: Construct | None =
         helm_chart=chart,
         guardrail_waivers={"EKSG011": LOAD_BALANCER_CONTROLLER_UNSCOPED},
         inline_policies={"aws-load-balancer-controller": _document(
-            {"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": "*",
+            {"Effect": "Allow", "Action": ["iam:CreateServiceLinkedRole"], "Resource": "*",
              "Condition": {"StringEquals": {"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"}}},
             {"Effect": "Allow", "Resource": "*", "Action": [
                 "ec2:DescribeAccountAttributes", "ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones",
@@ -353,18 +366,28 @@ def aws_load_balancer_controller(*, cluster_name: str, scope: Construct | None =
                 "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetGroupAttributes",
                 "elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:DescribeTags",
                 "elasticloadbalancing:DescribeTrustStores", "elasticloadbalancing:DescribeListenerAttributes",
-                "elasticloadbalancing:DescribeCapacityReservation",
+                "elasticloadbalancing:DescribeCapacityReservation"]},
+            # Certificates, Cognito, and the WAF and Shield settings its annotations ask for
+            {"Effect": "Allow", "Resource": "*", "Action": [
                 "cognito-idp:DescribeUserPoolClient", "acm:ListCertificates", "acm:DescribeCertificate",
                 "iam:ListServerCertificates", "iam:GetServerCertificate",
-                "waf-regional:GetWebACL", "waf-regional:GetWebACLForResource", "wafv2:GetWebACL",
-                "wafv2:GetWebACLForResource", "shield:GetSubscriptionState", "shield:DescribeProtection"]},
+                "waf-regional:GetWebACL", "waf-regional:GetWebACLForResource", "waf-regional:AssociateWebACL",
+                "waf-regional:DisassociateWebACL", "wafv2:GetWebACL", "wafv2:GetWebACLForResource",
+                "wafv2:AssociateWebACL", "wafv2:DisassociateWebACL", "shield:GetSubscriptionState",
+                "shield:DescribeProtection", "shield:CreateProtection", "shield:DeleteProtection"]},
+            # Ingress rules on security groups it did not make: the nodes' and the cluster's,
+            # which must admit the load balancer's backend security group
+            {"Effect": "Allow", "Action": ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
+             "Resource": "*"},
+            {"Effect": "Allow", "Action": ["ec2:CreateSecurityGroup"], "Resource": "*"},
+            {"Effect": "Allow", "Action": ["ec2:CreateTags"], "Resource": "arn:aws:ec2:*:*:security-group/*",
+             "Condition": {"StringEquals": {"ec2:CreateAction": "CreateSecurityGroup",
+                                            f"aws:RequestTag/{tag}": cluster_name}}},
+            {"Effect": "Allow", "Action": ["ec2:CreateTags", "ec2:DeleteTags"],
+             "Resource": "arn:aws:ec2:*:*:security-group/*", "Condition": keeping_own},
             {"Effect": "Allow", "Action": ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress",
                                            "ec2:DeleteSecurityGroup"],
              "Resource": "*", "Condition": own},
-            {"Effect": "Allow", "Action": "ec2:CreateSecurityGroup", "Resource": "*"},
-            {"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "arn:aws:ec2:*:*:security-group/*",
-             "Condition": {"StringEquals": {"ec2:CreateAction": "CreateSecurityGroup",
-                                            f"aws:RequestTag/{tag}": cluster_name}}},
             {"Effect": "Allow", "Action": ["elasticloadbalancing:CreateLoadBalancer",
                                            "elasticloadbalancing:CreateTargetGroup"],
              "Resource": "*", "Condition": creating},
@@ -372,10 +395,12 @@ def aws_load_balancer_controller(*, cluster_name: str, scope: Construct | None =
                                            "elasticloadbalancing:CreateRule", "elasticloadbalancing:DeleteRule"],
              "Resource": "*"},
             {"Effect": "Allow", "Action": ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
-             "Resource": ["arn:aws:elasticloadbalancing:*:*:targetgroup/*/*",
-                          "arn:aws:elasticloadbalancing:*:*:loadbalancer/net/*/*",
-                          "arn:aws:elasticloadbalancing:*:*:loadbalancer/app/*/*"],
-             "Condition": own},
+             "Resource": LOAD_BALANCERS_AND_TARGET_GROUPS, "Condition": keeping_own},
+            {"Effect": "Allow", "Action": ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
+             "Resource": ["arn:aws:elasticloadbalancing:*:*:listener/net/*/*/*",
+                          "arn:aws:elasticloadbalancing:*:*:listener/app/*/*/*",
+                          "arn:aws:elasticloadbalancing:*:*:listener-rule/net/*/*/*",
+                          "arn:aws:elasticloadbalancing:*:*:listener-rule/app/*/*/*"]},
             {"Effect": "Allow", "Resource": "*", "Condition": own, "Action": [
                 "elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:SetIpAddressType",
                 "elasticloadbalancing:SetSecurityGroups", "elasticloadbalancing:SetSubnets",
@@ -383,6 +408,11 @@ def aws_load_balancer_controller(*, cluster_name: str, scope: Construct | None =
                 "elasticloadbalancing:ModifyTargetGroupAttributes", "elasticloadbalancing:DeleteTargetGroup",
                 "elasticloadbalancing:ModifyListenerAttributes", "elasticloadbalancing:ModifyCapacityReservation",
                 "elasticloadbalancing:ModifyIpPools"]},
+            # The tags CreateLoadBalancer and CreateTargetGroup carry are authorized as AddTags
+            {"Effect": "Allow", "Action": ["elasticloadbalancing:AddTags"], "Resource": LOAD_BALANCERS_AND_TARGET_GROUPS,
+             "Condition": {"StringEquals": {
+                 "elasticloadbalancing:CreateAction": ["CreateTargetGroup", "CreateLoadBalancer"],
+                 f"aws:RequestTag/{tag}": cluster_name}}},
             {"Effect": "Allow", "Action": ["elasticloadbalancing:RegisterTargets",
                                            "elasticloadbalancing:DeregisterTargets"],
              "Resource": "arn:aws:elasticloadbalancing:*:*:targetgroup/*/*"},
