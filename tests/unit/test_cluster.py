@@ -78,7 +78,7 @@ def test_secrets_key_policy_lets_cloudwatch_logs_use_it_for_this_log_group_only(
              "Principal": {"AWS": f"arn:{PARTITION}:iam::{account}:root"}, "Action": "kms:*", "Resource": "*"},
             {"Sid": "CloudWatchLogsEncryptsOneLogGroup", "Effect": "Allow",
              "Principal": {"Service": f"logs.{region}.amazonaws.com"},
-             "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+             "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
              "Resource": "*",
              "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn":
                                          f"arn:{PARTITION}:logs:{region}:{account}:log-group:/aws/eks/prod/cluster"}}},

@@ -150,8 +150,6 @@ def expected_queue_policy(*, queue_arn: str, account: str, rule_arns: list[str])
         {"Sid": "EventBridgeRulesOfThisQueue", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
          "Action": "sqs:SendMessage", "Resource": queue_arn,
          "Condition": {**this_account, "ArnEquals": {"aws:SourceArn": rule_arns}}},
-        {"Sid": "SqsOfThisAccount", "Effect": "Allow", "Principal": {"Service": "sqs.amazonaws.com"},
-         "Action": "sqs:SendMessage", "Resource": queue_arn, "Condition": this_account},
         {"Sid": "DenyHTTP", "Effect": "Deny", "Action": "sqs:*", "Resource": queue_arn,
          "Condition": {"Bool": {"aws:SecureTransport": "false"}}, "Principal": "*"}]}
 

@@ -62,3 +62,50 @@ def test_the_vendored_version_is_the_one_the_docstring_names():
     sources = resources.files("eksguard.constructs").joinpath("upstream", "SOURCES.md").read_text()
     assert "| `aws_load_balancer_controller_iam_policy.json` | kubernetes-sigs/aws-load-balancer-controller" in sources
     assert "v2.14" in sources
+
+
+# Karpenter ----------------------------------------------------------------------------------
+
+KARPENTER_CLUSTER = "prod"
+
+
+def _upstream_karpenter_as_eksguard_writes_it(partition: str, region: str, account: str) -> dict[str, Any]:
+    """Upstream's five documents with CloudFormation's substitutions made, and eksguard's
+    two documented narrowings (``karpenter_policy`` docstring): EC2 ARNs in this account,
+    ``iam:ListInstanceProfiles`` on Karpenter's own path."""
+    text = json.dumps({k: v for k, v in _vendored("karpenter_controller_policies.json").items()
+                       if not k.startswith("_")})
+    for placeholder, value in {"${AWS::Partition}": partition, "${AWS::Region}": region,
+                               "${AWS::AccountId}": account, "${ClusterName}": KARPENTER_CLUSTER,
+                               "${KarpenterNodeRole.Arn}": "NODE-ROLE", "${KarpenterInterruptionQueue.Arn}": "QUEUE"}.items():
+        text = text.replace(placeholder, value)
+    text = text.replace(f":ec2:{region}:*:", f":ec2:{region}:{account}:")
+    policies = json.loads(text)
+    listing = policies["KarpenterControllerResourceDiscoveryPolicy"]["Statement"][3]
+    assert listing["Action"] == "iam:ListInstanceProfiles" and listing["Resource"] == "*"
+    listing["Resource"] = f"arn:{partition}:iam::{account}:instance-profile/karpenter/{region}/{KARPENTER_CLUSTER}/*"
+    return policies
+
+
+def test_the_karpenter_controller_policies_are_upstreams_narrowed_to_this_account(synth_one):
+    from eksguard._framework import TerraformOutput
+    from eksguard.constructs.karpenter_policy import controller_policies
+
+    out = synth_one(lambda stack: TerraformOutput(stack, "policies", value=controller_policies(
+        stack, cluster_name=KARPENTER_CLUSTER, node_role_arn="NODE-ROLE", queue_arn="QUEUE")))
+    ours = out.document["output"]["policies"]["value"]
+    expected = _upstream_karpenter_as_eksguard_writes_it(
+        "${data.aws_partition.eksguard-partition.partition}", "${data.aws_region.eksguard-region.name}",
+        "${data.aws_caller_identity.eksguard-account.account_id}")
+    assert sorted(ours) == sorted(expected)
+    for name in expected:
+        expect_equal(name, ours[name], expected[name])
+
+
+def test_the_karpenter_upstream_label_names_the_vendored_commit():
+    from eksguard.constructs.karpenter_policy import UPSTREAM
+
+    source = _vendored("karpenter_controller_policies.json")["_source"]
+    assert "@ 8b5313cae4b8" in UPSTREAM and "8b5313cae4b8" in source
+    assert source.startswith("aws/karpenter-provider-aws website/content/en/docs/getting-started/"
+                             "getting-started-with-karpenter/cloudformation.yaml")

@@ -122,14 +122,18 @@ def create_role(scope: Construct, *, role_name: str | None, trust_policy: str,
 
 def logs_key_policy(scope: Construct, log_group_name: str) -> str:
     """A KMS key policy: the account administers the key (the default key policy, made
-    explicit), and CloudWatch Logs may use it for one log group only."""
+    explicit), and CloudWatch Logs may use it for one log group only. The statement is the
+    CloudWatch Logs User Guide's ("Encrypt log data in CloudWatch Logs using AWS KMS") less
+    its ``kms:Describe*``: DescribeKey carries no encryption context, so under this
+    condition it never matched. Writers of the group (the flow-logs role, EKS) need no KMS
+    permission: CloudWatch Logs uses the key as its own service principal."""
     arn, account, region = partition(scope), account_id(scope), region_name(scope)
     return policy_document([
         {"Sid": "AccountAdministersKey", "Effect": "Allow",
          "Principal": {"AWS": f"arn:{arn}:iam::{account}:root"}, "Action": "kms:*", "Resource": "*"},
         {"Sid": "CloudWatchLogsEncryptsOneLogGroup", "Effect": "Allow",
          "Principal": {"Service": f"logs.{region}.amazonaws.com"},
-         "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+         "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
          "Resource": "*",
          "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn":
                                      f"arn:{arn}:logs:{region}:{account}:log-group:{log_group_name}"}}},

@@ -264,15 +264,14 @@ def interruption_queue_policy(scope: Construct, queue_arn: str, rule_arns: list[
     """Upstream's queue policy (``EC2InterruptionPolicy``), narrowed: EventBridge may send
     messages only for the four rules of this construct (``aws:SourceArn``, AWS's guard
     against a confused deputy: no other rule, of this account or another, can fill the
-    queue), ``sqs.amazonaws.com`` only for this account, and nobody may reach the queue
-    without TLS (upstream's ``DenyHTTP``)."""
+    queue), and nobody may reach the queue without TLS (upstream's ``DenyHTTP``). Upstream's
+    statement admits ``sqs.amazonaws.com`` as well: no SQS feature the queue uses sends to
+    it as that principal (no dead-letter redrive, no SNS), so it is left out."""
     this_account = {"StringEquals": {"aws:SourceAccount": account_id(scope)}}
     return json.dumps({"Version": POLICY_VERSION, "Id": "EC2InterruptionPolicy", "Statement": [
         {"Sid": "EventBridgeRulesOfThisQueue", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
          "Action": "sqs:SendMessage", "Resource": queue_arn,
          "Condition": {**this_account, "ArnEquals": {"aws:SourceArn": rule_arns}}},
-        {"Sid": "SqsOfThisAccount", "Effect": "Allow", "Principal": {"Service": "sqs.amazonaws.com"},
-         "Action": "sqs:SendMessage", "Resource": queue_arn, "Condition": this_account},
         {"Sid": "DenyHTTP", "Effect": "Deny", "Action": "sqs:*", "Resource": queue_arn,
          "Condition": {"Bool": {"aws:SecureTransport": "false"}}, "Principal": "*"},
     ]}, separators=(",", ":"))

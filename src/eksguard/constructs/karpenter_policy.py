@@ -1,8 +1,10 @@
 """The Karpenter controller's identity policies, statement by statement after upstream's.
 
-They follow aws/karpenter-provider-aws, Karpenter v1.8 (the five-policy controller template):
+They follow aws/karpenter-provider-aws's five-policy controller template, vendored as
+``eksguard/constructs/upstream/karpenter_controller_policies.json`` (a test diffs the two):
 ``website/content/en/docs/getting-started/getting-started-with-karpenter/cloudformation.yaml``
-at commit 8b5313cae4b8 (``NodeLifecyclePolicy``, ``IAMIntegrationPolicy``,
+at commit 8b5313cae4b8, the docs of the latest release at that commit (the v1.10 template,
+as the second AWS review dated it; no later template was in reach to compare) (``NodeLifecyclePolicy``, ``IAMIntegrationPolicy``,
 ``EKSIntegrationPolicy``, ``InterruptionPolicy``, ``ResourceDiscoveryPolicy``), with the same
 Sids, actions and conditions, and these deviations, each narrower than upstream:
 
@@ -30,8 +32,8 @@ from eksguard.constructs._private import POLICY_VERSION, account_id, partition, 
 
 Statement = dict[str, Any]
 
-UPSTREAM = ("aws/karpenter-provider-aws v1.8, website/content/en/docs/getting-started/"
-            "getting-started-with-karpenter/cloudformation.yaml @ 8b5313cae4b8")
+UPSTREAM = ("aws/karpenter-provider-aws, website/content/en/docs/getting-started/"
+            "getting-started-with-karpenter/cloudformation.yaml @ 8b5313cae4b8 (the v1.10 docs template)")
 EC2_SERVICE_PRINCIPALS = ("ec2.amazonaws.com", "ec2.amazonaws.com.cn")
 """What ``iam:PassedToService`` says for EC2: the second in the China partition."""
 NODE_LIFECYCLE = "KarpenterControllerNodeLifecyclePolicy"
