@@ -23,17 +23,22 @@ block (``TF_CLOUD_HOSTNAME`` for Terraform Enterprise; Terraform puts a new work
 the project ``TF_CLOUD_PROJECT`` names, else "Default Project"). A remote run has no AWS
 credentials of its own; the secure way to give it some is dynamic provider credentials.
 With ``EKSGUARD_TFC_WORKSPACE_ROLES=true`` as well, the stack creates their AWS side
-(off by default: it adds a role an outside system can assume — four resources, plus one
-per apply policy, three when the provider exists already):
+(off by default: it adds roles an outside system can assume — six resources, plus one
+per apply policy, five when the provider exists already):
 
 - the IAM OIDC provider for the host (``TerraformCloudOidcProvider``), or the account's
   existing one, ``EKSGUARD_TFC_OIDC_PROVIDER_ARN`` (an account holds one per host);
 - ``TerraformCloudWorkspaceRole`` for this one workspace: a plan role with
-  ``ReadOnlyAccess``, trusting only
+  ``ReadOnlyAccess`` less the data reads it allows (``eksguard-deny-data-reads``: S3
+  objects, DynamoDB items, secret and parameter values, log events, ...), trusting only
   ``organization:<org>:project:<project>:workspace:<workspace>:run_phase:plan``, and an
-  apply role trusting only ``...:run_phase:apply``, with the managed policies listed in
-  ``EKSGUARD_TFC_APPLY_POLICY_ARNS`` (comma-separated; none by default — AdministratorAccess
-  or a ``...FullAccess`` policy fails guardrail EKSG011 until waived with a reason).
+  apply role trusting only ``...:run_phase:apply`` that may plan, apply and destroy this
+  stack: ``eksguard-stack-deploy``, derived at synth from the stack's own resource types
+  (``eksguard.ci_permissions``), writes scoped to this account and region. Extra managed
+  policies: ``EKSGUARD_TFC_APPLY_POLICY_ARNS`` (comma-separated; none by default —
+  AdministratorAccess or a ``...FullAccess`` policy fails guardrail EKSG011 until waived
+  with a reason). A remote state backend's access (an S3 bucket) is not part of the stack:
+  add it as a policy of your own.
 
 Set on the workspace, as environment variables (category "env"), what the
 ``tfc_workspace_environment`` output lists:
