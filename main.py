@@ -50,7 +50,9 @@ Set on the workspace, as environment variables (category "env"), what the
 The roles exist only after the first apply: run that one with your own credentials (the
 workspace in local execution mode), set the variables, then switch the workspace to remote
 execution. The workspace then manages the roles its own runs use: an apply that breaks
-them locks it out, so larger setups keep them in a separate bootstrap workspace.
+them locks it out, and ``terraform destroy`` of the stack must run with your own
+credentials again (the apply role's policy is deleted part way through its own destroy), so
+larger setups keep them in a separate bootstrap workspace.
 """
 
 from __future__ import annotations

@@ -278,3 +278,22 @@ def test_none_with_its_own_policies_writes_no_derived_policy(synth_one):
     assert "aws_iam_role_policy" not in out.document["resource"]
     assert [b["policy_arn"] for b in out.of_type("aws_iam_role_policy_attachment").values()] == [
         "arn:aws:iam::111122223333:policy/deploy-eks"]
+
+
+def test_a_read_a_stack_type_refreshes_through_is_never_denied():
+    # GIVEN the secrets-bearing reads the second review found ReadOnlyAccess still allowed
+    assert {"ec2:DescribeInstanceAttribute", "ec2:DescribeLaunchTemplateVersions", "lambda:GetFunctionConfiguration",
+            "ecs:DescribeTaskDefinition", "glue:GetConnection", "ssm:GetCommandInvocation",
+            "es:ESHttpGet"} <= set(DATA_READ_ACTIONS)
+    # WHEN a stack holds none of the types that read them THEN all are denied
+    denied = data_read_deny_document(resource_types={"aws_vpc"}, data_types=(), partition="aws")
+    assert "ec2:DescribeLaunchTemplateVersions" in denied["Statement"][0]["Action"]
+    # WHEN it holds launch templates (whose refresh reads their versions) THEN that one is kept
+    kept = data_read_deny_document(resource_types={"aws_vpc", "aws_launch_template"}, data_types=(),
+                                   partition="aws")
+    assert set(denied["Statement"][0]["Action"]) - set(kept["Statement"][0]["Action"]) == {
+        "ec2:DescribeLaunchTemplateVersions"}
+    # AND no denied action is a read of any row the stack may hold
+    for name, row in RESOURCE_PERMISSIONS.items():
+        actions = data_read_deny_document(resource_types={name}, data_types=(), partition="aws")["Statement"][0]
+        assert not set(row.read) & set(actions["Action"]), name

@@ -25,6 +25,8 @@ import json
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
+from eksguard.ci_permissions.deploy import read_actions
+
 POLICY_VERSION = "2012-10-17"
 
 DENY_POLICY_NAME = "eksguard-deny-data-reads"
@@ -48,6 +50,11 @@ DATA_READ_ACTIONS: Mapping[str, str] = {
     "codecommit:GetBlob": "repository content", "codecommit:GetFile": "repository content",
     "codecommit:GitPull": "repository content",
     "athena:GetQueryResults": "query results",
+    "ec2:DescribeInstanceAttribute": "instance user data", "ec2:DescribeLaunchTemplateVersions":
+        "launch template user data", "lambda:GetFunctionConfiguration": "function environment variables",
+    "ecs:DescribeTaskDefinition": "task definition environment variables",
+    "glue:GetConnection": "connection passwords", "glue:GetConnections": "connection passwords",
+    "ssm:GetCommandInvocation": "command output", "es:ESHttpGet": "search domain documents",
     "rds:DownloadDBLogFilePortion": "database logs", "rds:DownloadCompleteDBLogFile": "database logs",
 }
 """Data reads ``ReadOnlyAccess`` allows, with what each returns."""
@@ -67,9 +74,16 @@ NEEDED_BY: Mapping[str, tuple[str, ...]] = {
                                       "data.aws_secretsmanager_secret_versions"),
     "lambda:GetFunction": ("aws_lambda_function", "data.aws_lambda_function"),
     "dynamodb:GetItem": ("aws_dynamodb_table_item", "data.aws_dynamodb_table_item"),
+    "ec2:DescribeInstanceAttribute": ("aws_instance", "data.aws_instance"),
+    "ec2:DescribeLaunchTemplateVersions": ("aws_launch_template", "data.aws_launch_template", "aws_instance",
+                                           "aws_autoscaling_group", "aws_eks_node_group"),
+    "lambda:GetFunctionConfiguration": ("aws_lambda_function", "data.aws_lambda_function"),
+    "ecs:DescribeTaskDefinition": ("aws_ecs_task_definition", "data.aws_ecs_task_definition", "aws_ecs_service"),
+    "glue:GetConnection": ("aws_glue_connection", "data.aws_glue_connection"),
 }
 """Types whose refresh calls a denied action (hashicorp/terraform-provider-aws read
-functions), so a stack holding one keeps that action."""
+functions), so a stack holding one keeps that action; so does any read in the type's row of
+``deploy.RESOURCE_PERMISSIONS``."""
 
 
 def kept_for_stack(resource_types: Collection[str], data_types: Collection[str]) -> list[str]:
@@ -102,7 +116,8 @@ def data_read_deny_document(*, resource_types: Collection[str], data_types: Coll
                             partition: str, allowed: Collection[str] = ()) -> dict[str, Any]:
     """Deny every data read a plan of this stack does not need, and that the role's own
     policies do not allow by name (``allowed``, from ``allowed_by``)."""
-    kept = set(kept_for_stack(resource_types, data_types)) | set(allowed)
+    kept = set(kept_for_stack(resource_types, data_types)) | set(allowed) | set(
+        read_actions(resource_types, data_types))
     statements: list[dict[str, Any]] = [{
         "Sid": "DenyDataReads", "Effect": "Deny",
         "Action": sorted(a for a in DATA_READ_ACTIONS if a not in kept), "Resource": "*"}]
