@@ -297,3 +297,16 @@ def test_a_read_a_stack_type_refreshes_through_is_never_denied():
     for name, row in RESOURCE_PERMISSIONS.items():
         actions = data_read_deny_document(resource_types={name}, data_types=(), partition="aws")["Statement"][0]
         assert not set(row.read) & set(actions["Action"]), name
+
+
+def test_a_bounded_deploy_role_may_not_lift_its_own_boundary(synth_one):
+    # GIVEN an environment role with a permissions boundary
+    boundary = "arn:aws:iam::111122223333:policy/ci-boundary"
+    out = synth_one(_vpc_and(lambda s: _github_role(s, environment="prod", permissions_boundary_arn=boundary)))
+    # THEN its derived policy denies removing or replacing the boundary on the role itself
+    statements = _policies(out)["test/deploy/stack-permissions"]["Statement"]
+    assert statements[-1] == {"Sid": "KeepOwnPermissionsBoundary", "Effect": "Deny",
+                              "Action": ["iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary"],
+                              "Resource": "${" + out.address("test/deploy/role") + ".arn}"}
+    assert out.resource("test/deploy/role")["permissions_boundary"] == boundary
+    # AND an unbounded role's policy has no such statement (test above: the whole document)

@@ -349,9 +349,13 @@ def _stack_permissions(path: str, props: CiRoleOptions, *, applies: bool) -> Sta
     return resolved
 
 
-def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermissions) -> Any | None:
+def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermissions,
+                          bounded: bool = False) -> Any | None:
     """The role's ``eksguard-stack-deploy`` or ``-plan`` inline policy, written at synth from
-    the stack's types (``eksguard.ci_permissions``); None for ``NONE``."""
+    the stack's types (``eksguard.ci_permissions``); None for ``NONE``. A ``bounded`` role
+    (one with a permissions boundary) may not remove or replace its own boundary: the
+    deploy policy's IAM writes would otherwise let it lift the boundary and then grant
+    itself anything."""
     if permissions is StackPermissions.NONE:
         return None
     if permissions is StackPermissions.PLAN:
@@ -359,10 +363,21 @@ def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermiss
             resource_types=types.resource_types, data_types=types.data_types))
     else:
         p, account, region = partition(scope), account_id(scope), region_name(scope)
-        name, document = DEPLOY_POLICY_NAME, stack_policy(scope, lambda types: deploy_policy_document(
-            resource_types=types.resource_types, data_types=types.data_types, partition=p, account=account,
-            region=region, passed_to=_passed_to(types.resource_types, types.service_principals)))
+        own_arn = role.arn
+        name, document = DEPLOY_POLICY_NAME, stack_policy(scope, lambda types: _keeping_boundary(
+            deploy_policy_document(
+                resource_types=types.resource_types, data_types=types.data_types, partition=p, account=account,
+                region=region, passed_to=_passed_to(types.resource_types, types.service_principals)),
+            own_arn if bounded else None))
     return aws.iam_role_policy.IamRolePolicy(scope, "stack-permissions", name=name, role=role.id, policy=document)
+
+
+def _keeping_boundary(document: dict[str, Any], own_arn: str | None) -> dict[str, Any]:
+    if own_arn is None:
+        return document
+    return {**document, "Statement": [*document["Statement"], {
+        "Sid": "KeepOwnPermissionsBoundary", "Effect": "Deny",
+        "Action": ["iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary"], "Resource": own_arn}]}
 
 
 def _passed_to(resource_types: set[str], trusted: set[str]) -> set[str]:
@@ -547,7 +562,8 @@ class TerraformCloudWorkspaceRole(Construct):
             managed_policy_arns=props.managed_policy_arns, inline_policies=props.inline_policies,
             permissions_boundary_arn=props.permissions_boundary_arn, tags=props.tags,
             max_session_duration=props.max_session_duration_seconds)
-        self.stack_policy = put_stack_permissions(self, self.role, self.stack_permissions)
+        self.stack_policy = put_stack_permissions(self, self.role, self.stack_permissions,
+                                                  bounded=props.permissions_boundary_arn is not None)
         self.plan_role: Any = None
         self.plan_attachments: list[Any] = []
         self.plan_denies: Any = None
@@ -700,7 +716,8 @@ class GitHubActionsRole(Construct):
             managed_policy_arns=props.managed_policy_arns, inline_policies=props.inline_policies,
             permissions_boundary_arn=props.permissions_boundary_arn, tags=props.tags,
             max_session_duration=props.max_session_duration_seconds)
-        self.stack_policy = put_stack_permissions(self, self.role, self.stack_permissions)
+        self.stack_policy = put_stack_permissions(self, self.role, self.stack_permissions,
+                                                  bounded=props.permissions_boundary_arn is not None)
 
     @property
     def role_arn(self) -> str:
