@@ -134,6 +134,13 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
     statements = {s["Sid"]: s for s in deploy["Statement"]}
     assert statements["PassStackRolesToTheirServices"]["Condition"] == {"StringEquals": {"iam:PassedToService": [
         "ec2.amazonaws.com", "eks.amazonaws.com", "pods.eks.amazonaws.com", "vpc-flow-logs.amazonaws.com"]}}
+    # AND its EKS and Logs writes reach only this stack's cluster and log groups
+    eks = f"arn:{PARTITION}:eks:{REGION}:{ACCOUNT}"
+    assert statements["WriteEKSInThisAccount"]["Resource"] == [f"{eks}:cluster/ref", f"{eks}:*/ref/*"]
+    logs = f"arn:{PARTITION}:logs:{REGION}:{ACCOUNT}:log-group:"
+    assert statements["WriteLogsInThisAccount"]["Resource"] == [
+        f"{logs}/aws/eks/ref/cluster", f"{logs}/aws/eks/ref/cluster:*",
+        f"{logs}/aws/vpc/ref/flow-logs", f"{logs}/aws/vpc/ref/flow-logs:*"]
     linked = ["eks.amazonaws.com"] if capacity == "auto-mode" else ["eks-nodegroup.amazonaws.com", "eks.amazonaws.com"]
     assert statements["CreateServiceLinkedRoles"]["Condition"] == {
         "StringEquals": {"iam:AWSServiceName": linked}}

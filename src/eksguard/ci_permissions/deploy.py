@@ -273,11 +273,16 @@ def plan_policy_document(*, resource_types: Collection[str], data_types: Collect
 
 
 def deploy_policy_document(*, resource_types: Collection[str], data_types: Collection[str] = (), partition: str,
-                           account: str, region: str, passed_to: Collection[str]) -> dict[str, Any]:
+                           account: str, region: str, passed_to: Collection[str],
+                           cluster_names: Collection[str] | None = None,
+                           log_group_names: Collection[str] | None = None) -> dict[str, Any]:
     """What plan, apply and destroy of these types call: the reads, the writes (scoped to
     this account and region where the service has ARNs for them), ``iam:PassRole`` on this
     account's roles to the services in ``passed_to`` only, and the service-linked roles
-    the services create on first use."""
+    the services create on first use. With ``cluster_names`` (the stack's EKS clusters, all
+    known at synth) EKS writes are limited to those clusters and what lies under them
+    (node groups, add-ons, access entries, Pod Identity associations: their ARNs carry the
+    cluster name first); with ``log_group_names``, Logs writes to those log groups."""
     rows = [RESOURCE_PERMISSIONS[t] for t in sorted(resource_types) if t in RESOURCE_PERMISSIONS]
     reads = set(read_actions(resource_types, data_types))
     writes = sorted({a for row in rows for a in row.write} - reads)
@@ -295,6 +300,12 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
     for service, actions in scoped.items():
         if actions:
             resources = [r.format(p=partition, account=account, region=region) for r in _SCOPED_SERVICES[service]]
+            if service == "eks" and cluster_names:
+                eks = f"arn:{partition}:eks:{region}:{account}"
+                resources = [r for n in sorted(cluster_names) for r in (f"{eks}:cluster/{n}", f"{eks}:*/{n}/*")]
+            if service == "logs" and log_group_names:
+                logs = f"arn:{partition}:logs:{region}:{account}:log-group:"
+                resources = [r for n in sorted(log_group_names) for r in (f"{logs}{n}", f"{logs}{n}:*")]
             statements.append({"Sid": f"Write{_TITLES[service]}InThisAccount", "Effect": "Allow", "Action": actions,
                                "Resource": resources if len(resources) > 1 else resources[0]})
     if any(row.passes_role for row in rows) and passed_to:

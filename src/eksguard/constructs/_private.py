@@ -148,12 +148,26 @@ class StackTypes:
         self.resource_types: set[str] = set()
         self.data_types: set[str] = set()
         self.service_principals: set[str] = set()
+        self.cluster_names: set[str] | None = set()
+        """The EKS clusters' names; None when one is known only at apply."""
+        self.log_group_names: set[str] | None = set()
+        """The log groups' names; None when one is known only at apply."""
         for node in stack.node.find_all():
             if isinstance(node, TerraformResource):
                 rtype = node.terraform_resource_type
                 self.resource_types.add(rtype)
                 if rtype == "aws_iam_role":
                     self.service_principals.update(_trusted_services(node.assume_role_policy_input))
+                elif rtype in ("aws_eks_cluster", "aws_cloudwatch_log_group"):
+                    names = self.cluster_names if rtype == "aws_eks_cluster" else self.log_group_names
+                    name = node.name_input
+                    if names is not None and isinstance(name, str) and name and not is_token(name):
+                        names.add(name)
+                    else:  # a name known only at apply: the service's writes stay account-wide
+                        if rtype == "aws_eks_cluster":
+                            self.cluster_names = None
+                        else:
+                            self.log_group_names = None
             elif isinstance(node, TerraformDataSource):
                 self.data_types.add(node.terraform_resource_type)
 

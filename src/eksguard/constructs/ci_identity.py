@@ -367,7 +367,8 @@ def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermiss
         name, document = DEPLOY_POLICY_NAME, stack_policy(scope, lambda types: _keeping_boundary(
             deploy_policy_document(
                 resource_types=types.resource_types, data_types=types.data_types, partition=p, account=account,
-                region=region, passed_to=_passed_to(types.resource_types, types.service_principals)),
+                region=region, passed_to=_passed_to(types.resource_types, types.service_principals),
+                cluster_names=types.cluster_names, log_group_names=types.log_group_names),
             own_arn if bounded else None))
     return aws.iam_role_policy.IamRolePolicy(scope, "stack-permissions", name=name, role=role.id, policy=document)
 
