@@ -28,9 +28,9 @@ per apply policy, five when the provider exists already):
 
 - the IAM OIDC provider for the host (``TerraformCloudOidcProvider``), or the account's
   existing one, ``EKSGUARD_TFC_OIDC_PROVIDER_ARN`` (an account holds one per host);
-- ``TerraformCloudWorkspaceRole`` for this one workspace: a plan role with
-  ``ReadOnlyAccess`` less the data reads it allows (``eksguard-deny-data-reads``: S3
-  objects, DynamoDB items, secret and parameter values, log events, ...), trusting only
+- ``TerraformCloudWorkspaceRole`` for this one workspace: a plan role that reads what a
+  refresh of this stack's types reads and nothing else (``eksguard-stack-plan``, with the
+  data reads denied besides: ``eksguard-deny-data-reads``), trusting only
   ``organization:<org>:project:<project>:workspace:<workspace>:run_phase:plan``, and an
   apply role trusting only ``...:run_phase:apply`` that may plan, apply and destroy this
   stack: ``eksguard-stack-deploy``, derived at synth from the stack's own resource types

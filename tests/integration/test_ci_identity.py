@@ -145,8 +145,8 @@ def test_ci_roles_land_with_exact_trust_and_replan_empty(aws_emulator, synth_sta
     assert_attached_policies(apply, [])
     assert_inline_policies(apply, {"state": STATE_READ, "eksguard-stack-deploy": deploy})
     assert apply.max_session_duration == 7200
-    assert_attached_policies(plan, [MANAGED + "ReadOnlyAccess"])
-    assert_inline_policies(plan, {"eksguard-deny-data-reads": DENY_DATA_READS})
+    assert_attached_policies(plan, [])
+    assert_inline_policies(plan, {"eksguard-stack-plan": PLAN_READS, "eksguard-deny-data-reads": DENY_DATA_READS})
     assert plan.tags == {"phase": "plan"}
     assert out["split_environment"] == {
         "TFC_AWS_PROVIDER_AUTH": "true", "TFC_AWS_PLAN_ROLE_ARN": plan.arn, "TFC_AWS_APPLY_ROLE_ARN": apply.arn,

@@ -14,6 +14,7 @@ from eksguard import (
     GitHubActionsOidcProviderProps,
     GitHubActionsRole,
     GitHubActionsRoleProps,
+    StackPermissions,
     TerraformCloudOidcProvider,
     TerraformCloudOidcProviderProps,
     TerraformCloudPlanRoleOptions,
@@ -109,7 +110,7 @@ def test_a_workspace_role_trusts_both_phases_of_exactly_one_workspace(synth_one)
     assert "aws_iam_role_policy_attachment" not in out.document["resource"]
 
 
-def test_a_separate_plan_role_is_read_only_and_the_apply_role_trusts_only_apply(synth_one):
+def test_a_separate_plan_role_reads_only_its_stack_and_the_apply_role_trusts_only_apply(synth_one):
     # GIVEN a workspace role with a plan role, on Terraform Enterprise with its own audience
     out = synth_one(lambda s: _workspace_role(
         s, TerraformCloudOidcProviderProps(hostname="tfe.example.com", audience="aws.tfe.example.com"),
@@ -121,14 +122,22 @@ def test_a_separate_plan_role_is_read_only_and_the_apply_role_trusts_only_apply(
     assert _trust(out, "test/eks-prod/plan/role") == _web_identity(
         provider, "tfe.example.com", "aws.tfe.example.com", SUBJECT + "plan")
     assert out.resource("test/eks-prod/plan/role")["name"] == "eks-prod-plan"
-    # AND the plan role reads, the apply role has the deploy policy
+    # AND the apply role has the deploy policy; the plan role no managed policy, but the
+    # reads of this stack's own types and the data-read denies
     attachments = {path: (body["role"], body["policy_arn"])
                    for path, body in out.of_type("aws_iam_role_policy_attachment").items()}
     assert attachments == {
-        "test/eks-prod/policy-deploy-eks": ("${" + out.address("test/eks-prod/role") + ".name}", DEPLOY_POLICY),
-        "test/eks-prod/plan/policy-ReadOnlyAccess": (
-            "${" + out.address("test/eks-prod/plan/role") + ".name}", READ_ONLY),
-    }
+        "test/eks-prod/policy-deploy-eks": ("${" + out.address("test/eks-prod/role") + ".name}", DEPLOY_POLICY)}
+    inline = {path: (body["role"], body["name"]) for path, body in out.of_type("aws_iam_role_policy").items()}
+    plan_role = "${" + out.address("test/eks-prod/plan/role") + ".id}"
+    assert inline == {
+        "test/eks-prod/stack-permissions": ("${" + out.address("test/eks-prod/role") + ".id}", "eksguard-stack-deploy"),
+        "test/eks-prod/plan/stack-permissions": (plan_role, "eksguard-stack-plan"),
+        "test/eks-prod/plan/deny-data-reads": (plan_role, "eksguard-deny-data-reads")}
+    assert json.loads(out.resource("test/eks-prod/plan/stack-permissions")["policy"]) == {
+        "Version": "2012-10-17", "Statement": [{"Sid": "ReadStackResources", "Effect": "Allow", "Action": [
+            "iam:GetOpenIDConnectProvider", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies",
+            "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies"], "Resource": "*"}]}
     # AND the workspace gets one variable per role, and the audience it must request
     assert out.document["output"]["env"]["value"] == {
         "TFC_AWS_PROVIDER_AUTH": "true",
@@ -138,13 +147,13 @@ def test_a_separate_plan_role_is_read_only_and_the_apply_role_trusts_only_apply(
     }
 
 
-def test_a_plan_role_with_its_own_policies_does_not_get_read_only_access(synth_one):
+def test_a_plan_role_with_its_own_policies_and_none_derived_keeps_the_denies(synth_one):
     out = synth_one(lambda s: _workspace_role(s, plan_role=TerraformCloudPlanRoleOptions(
-        managed_policy_arns=["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"],
+        stack_permissions=StackPermissions.NONE, managed_policy_arns=["arn:aws:iam::aws:policy/ReadOnlyAccess"],
         inline_policies={"state": {"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::state/*"}]}})))
     assert [b["policy_arn"] for b in out.of_type("aws_iam_role_policy_attachment").values()] == [
-        "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"]
+        "arn:aws:iam::aws:policy/ReadOnlyAccess"]
     # AND its own inline policy stands beside the data-read denies, which leave its own
     # s3:GetObject alone (an explicit deny would override it) and deny the rest
     assert list(out.of_type("aws_iam_role_policy")) == [
@@ -436,7 +445,12 @@ def test_the_reference_terraform_cloud_roles_trust_its_own_workspace(tmp_path):
                                               "app.terraform.io:sub": subject + phase}}
     attached = sorted(b["policy_arn"] for b in resources["aws_iam_role_policy_attachment"].values()
                       if "tfc-run" in b["//"]["metadata"]["path"])
-    assert attached == sorted([DEPLOY_POLICY, READ_ONLY])
+    assert attached == [DEPLOY_POLICY]
+    inline = sorted((b["//"]["metadata"]["path"], b["name"]) for b in resources["aws_iam_role_policy"].values()
+                    if "tfc-run" in b["//"]["metadata"]["path"])
+    assert inline == [("ref/tfc-run/plan/deny-data-reads", "eksguard-deny-data-reads"),
+                      ("ref/tfc-run/plan/stack-permissions", "eksguard-stack-plan"),
+                      ("ref/tfc-run/stack-permissions", "eksguard-stack-deploy")]
     # AND the workspace's variables are an output
     environment = document["output"]["tfc_workspace_environment"]["value"]
     assert sorted(environment) == ["TFC_AWS_APPLY_ROLE_ARN", "TFC_AWS_PLAN_ROLE_ARN", "TFC_AWS_PROVIDER_AUTH"]

@@ -132,6 +132,10 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
     deploy = next(json.loads(b["policy"]) for b in document["resource"]["aws_iam_role_policy"].values()
                   if b["name"] == "eksguard-stack-deploy")
     statements = {s["Sid"]: s for s in deploy["Statement"]}
+    # AND the plan role reads exactly what the apply role reads, and writes nothing
+    plan = next(json.loads(b["policy"]) for b in document["resource"]["aws_iam_role_policy"].values()
+                if b["name"] == "eksguard-stack-plan")
+    assert plan == {"Version": "2012-10-17", "Statement": [statements["ReadStackResources"]]}
     assert statements["PassStackRolesToTheirServices"]["Condition"] == {"StringEquals": {"iam:PassedToService": [
         "ec2.amazonaws.com", "eks.amazonaws.com", "pods.eks.amazonaws.com", "vpc-flow-logs.amazonaws.com"]}}
     # AND its EKS and Logs writes reach only this stack's cluster and log groups
@@ -218,6 +222,11 @@ def test_the_plan_role_denies_every_data_read_of_a_stack_that_needs_none(synth_o
     out = synth_one(_vpc_and(lambda s: TerraformCloudWorkspaceRole(s, "ws", props=TerraformCloudWorkspaceRoleProps(
         oidc_provider=TerraformCloudOidcProvider(s, "tfc"), organization="acme", project="platform", workspace="eks",
         plan_role=TerraformCloudPlanRoleOptions()))))
+    # THEN it reads its stack's types and nothing more (no ReadOnlyAccess)
+    assert _policies(out)["test/ws/plan/stack-permissions"] == {"Version": "2012-10-17", "Statement": [
+        {"Sid": "ReadStackResources", "Effect": "Allow", "Action": VPC_READS + IAM_READS, "Resource": "*"}]}
+    assert "aws_iam_role_policy_attachment" not in out.document["resource"]
+    # AND it denies the data reads whatever else it may be given
     assert _policies(out)["test/ws/plan/deny-data-reads"] == {"Version": "2012-10-17", "Statement": [
         {"Sid": "DenyDataReads", "Effect": "Deny", "Action": sorted(DATA_READ_ACTIONS), "Resource": "*"},
         {"Sid": "DenyParameterValues", "Effect": "Deny", "Action": list(PARAMETER_VALUE_ACTIONS),
@@ -266,8 +275,10 @@ def test_a_github_role_refuses_permissions_that_cannot_work_or_are_unsafe(stack,
 @pytest.mark.parametrize(("props", "field", "value", "allowed"), [
     ({"stack_permissions": StackPermissions.NONE}, "stack_permissions", StackPermissions.NONE,
      ci.ALLOWED_SOME_PERMISSIONS),
-    ({"plan_role": TerraformCloudPlanRoleOptions(managed_policy_arns=[])}, "plan_role.managed_policy_arns", [],
-     ci.ALLOWED_SOME_PLAN_PERMISSIONS),
+    ({"plan_role": TerraformCloudPlanRoleOptions(stack_permissions=StackPermissions.NONE)},
+     "plan_role.stack_permissions", StackPermissions.NONE, ci.ALLOWED_SOME_PLAN_PERMISSIONS),
+    ({"plan_role": TerraformCloudPlanRoleOptions(stack_permissions=StackPermissions.DEPLOY)},
+     "plan_role.stack_permissions", StackPermissions.DEPLOY, ci.ALLOWED_PLAN_STACK_PERMISSIONS),
 ])
 def test_a_workspace_role_refuses_a_role_with_no_permissions(stack, props, field, value, allowed):
     with pytest.raises(ValidationError) as caught:
@@ -275,7 +286,7 @@ def test_a_workspace_role_refuses_a_role_with_no_permissions(stack, props, field
             oidc_provider=TerraformCloudOidcProvider(stack, "tfc"), organization="acme", project="platform", workspace="eks", **props))
     assert (caught.value.path, caught.value.field, caught.value.value, caught.value.allowed) == (
         "test/ws", field, value, allowed)
-    assert "AccessDenied" in str(caught.value)
+    assert ("AccessDenied" in str(caught.value)) is (allowed != ci.ALLOWED_PLAN_STACK_PERMISSIONS)
 
 
 def test_none_with_its_own_policies_writes_no_derived_policy(synth_one):
@@ -289,9 +300,15 @@ def test_none_with_its_own_policies_writes_no_derived_policy(synth_one):
 
 def test_a_read_a_stack_type_refreshes_through_is_never_denied():
     # GIVEN the secrets-bearing reads the second review found ReadOnlyAccess still allowed
+    # (helpers A and 7)
     assert {"ec2:DescribeInstanceAttribute", "ec2:DescribeLaunchTemplateVersions", "lambda:GetFunctionConfiguration",
             "ecs:DescribeTaskDefinition", "glue:GetConnection", "ssm:GetCommandInvocation",
-            "es:ESHttpGet"} <= set(DATA_READ_ACTIONS)
+            "es:ESHttpGet", "lambda:ListFunctions", "lambda:ListVersionsByFunction", "lambda:GetLayerVersion",
+            "autoscaling:DescribeLaunchConfigurations", "ec2:DescribeSpotInstanceRequests",
+            "ec2:DescribeSpotFleetRequests", "apigateway:GET", "cognito-idp:DescribeUserPoolClient",
+            "states:DescribeExecution", "states:GetExecutionHistory", "ssm:ListCommandInvocations",
+            "ecs:DescribeTasks", "dax:GetItem", "dax:Query", "dax:Scan", "codebuild:BatchGetProjects",
+            "elasticbeanstalk:DescribeConfigurationSettings", "amplify:GetApp", "glue:GetJob"} <= set(DATA_READ_ACTIONS)
     # WHEN a stack holds none of the types that read them THEN all are denied
     denied = data_read_deny_document(resource_types={"aws_vpc"}, data_types=(), partition="aws")
     assert "ec2:DescribeLaunchTemplateVersions" in denied["Statement"][0]["Action"]
@@ -300,6 +317,10 @@ def test_a_read_a_stack_type_refreshes_through_is_never_denied():
                                    partition="aws")
     assert set(denied["Statement"][0]["Action"]) - set(kept["Statement"][0]["Action"]) == {
         "ec2:DescribeLaunchTemplateVersions"}
+    # AND a family of types matches by pattern: any API Gateway type keeps apigateway:GET
+    gateway = data_read_deny_document(resource_types={"aws_api_gateway_rest_api"}, data_types={"aws_apigatewayv2_api"},
+                                      partition="aws")
+    assert set(denied["Statement"][0]["Action"]) - set(gateway["Statement"][0]["Action"]) == {"apigateway:GET"}
     # AND no denied action is a read of any row the stack may hold
     for name, row in RESOURCE_PERMISSIONS.items():
         actions = data_read_deny_document(resource_types={name}, data_types=(), partition="aws")["Statement"][0]

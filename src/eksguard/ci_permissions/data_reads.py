@@ -56,6 +56,21 @@ DATA_READ_ACTIONS: Mapping[str, str] = {
     "glue:GetConnection": "connection passwords", "glue:GetConnections": "connection passwords",
     "ssm:GetCommandInvocation": "command output", "es:ESHttpGet": "search domain documents",
     "rds:DownloadDBLogFilePortion": "database logs", "rds:DownloadCompleteDBLogFile": "database logs",
+    "lambda:ListFunctions": "function environment variables", "lambda:ListVersionsByFunction":
+        "function environment variables", "lambda:GetLayerVersion": "a presigned URL to the layer's code",
+    "autoscaling:DescribeLaunchConfigurations": "launch configuration user data",
+    "ec2:DescribeSpotInstanceRequests": "launch specification user data",
+    "ec2:DescribeSpotFleetRequests": "launch specification user data",
+    "apigateway:GET": "API key values, stage variables, exported APIs",
+    "cognito-idp:DescribeUserPoolClient": "app client secrets",
+    "states:DescribeExecution": "execution input and output", "states:GetExecutionHistory":
+        "execution input and output",
+    "ssm:ListCommandInvocations": "command output", "ecs:DescribeTasks": "task override environment variables",
+    "dax:GetItem": "items", "dax:BatchGetItem": "items", "dax:Query": "items", "dax:Scan": "items",
+    "codebuild:BatchGetProjects": "project environment variables",
+    "elasticbeanstalk:DescribeConfigurationSettings": "environment properties",
+    "amplify:GetApp": "environment variables and basic-auth credentials",
+    "glue:GetJob": "job default arguments", "glue:GetJobs": "job default arguments",
 }
 """Data reads ``ReadOnlyAccess`` allows, with what each returns."""
 
@@ -80,16 +95,33 @@ NEEDED_BY: Mapping[str, tuple[str, ...]] = {
     "lambda:GetFunctionConfiguration": ("aws_lambda_function", "data.aws_lambda_function"),
     "ecs:DescribeTaskDefinition": ("aws_ecs_task_definition", "data.aws_ecs_task_definition", "aws_ecs_service"),
     "glue:GetConnection": ("aws_glue_connection", "data.aws_glue_connection"),
+    "lambda:ListFunctions": ("data.aws_lambda_functions",),
+    "lambda:ListVersionsByFunction": ("aws_lambda_function", "data.aws_lambda_function"),
+    "lambda:GetLayerVersion": ("aws_lambda_layer_version", "data.aws_lambda_layer_version"),
+    "autoscaling:DescribeLaunchConfigurations": ("aws_launch_configuration", "data.aws_launch_configuration",
+                                                 "aws_autoscaling_group"),
+    "ec2:DescribeSpotInstanceRequests": ("aws_spot_instance_request",),
+    "ec2:DescribeSpotFleetRequests": ("aws_spot_fleet_request",),
+    "apigateway:GET": ("aws_api_gateway_*", "aws_apigatewayv2_*", "data.aws_api_gateway_*",
+                       "data.aws_apigatewayv2_*"),
+    "cognito-idp:DescribeUserPoolClient": ("aws_cognito_user_pool_client", "data.aws_cognito_user_pool_client",
+                                           "data.aws_cognito_user_pool_clients"),
+    "codebuild:BatchGetProjects": ("aws_codebuild_project", "aws_codebuild_webhook"),
+    "elasticbeanstalk:DescribeConfigurationSettings": ("aws_elastic_beanstalk_environment",
+                                                       "aws_elastic_beanstalk_configuration_template"),
+    "amplify:GetApp": ("aws_amplify_app", "aws_amplify_branch"),
+    "glue:GetJob": ("aws_glue_job",),
 }
 """Types whose refresh calls a denied action (hashicorp/terraform-provider-aws read
-functions), so a stack holding one keeps that action; so does any read in the type's row of
-``deploy.RESOURCE_PERMISSIONS``."""
+functions; ``*`` matches a family of types), so a stack holding one keeps that action; so
+does any read in the type's row of ``deploy.RESOURCE_PERMISSIONS``."""
 
 
 def kept_for_stack(resource_types: Collection[str], data_types: Collection[str]) -> list[str]:
     """The denied actions this stack's own types need to refresh."""
     present = {*resource_types, *(f"data.{t}" for t in data_types)}
-    return sorted(action for action, types in NEEDED_BY.items() if present.intersection(types))
+    return sorted(action for action, types in NEEDED_BY.items()
+                  if any(fnmatch.fnmatchcase(t, pattern) for t in present for pattern in types))
 
 
 def allowed_by(documents: Iterable[Mapping[str, Any] | str]) -> list[str]:

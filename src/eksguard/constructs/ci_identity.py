@@ -25,7 +25,6 @@ from eksguard._framework import aws, construct_path, is_token
 from eksguard.constructs._private import (
     account_id,
     create_role,
-    managed_policy_arn,
     partition,
     policy_document,
     region_name,
@@ -48,8 +47,6 @@ TERRAFORM_CLOUD_AUDIENCE = "aws.workload.identity"
 ``TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE``."""
 TERRAFORM_CLOUD_RUN_PHASES = ("plan", "apply")
 """The run phases of an HCP Terraform run, the last part of its token's ``sub``."""
-PLAN_ROLE_POLICY = "ReadOnlyAccess"
-"""A plan only reads: the AWS managed policy a separate plan role gets unless told otherwise."""
 GITHUB_ACTIONS_HOST = "token.actions.githubusercontent.com"
 """GitHub Actions' OIDC issuer (github.com and GitHub Enterprise Cloud without a unique issuer)."""
 GITHUB_ACTIONS_AUDIENCE = STS_AUDIENCE
@@ -131,8 +128,12 @@ ALLOWED_PULL_REQUEST_PERMISSIONS = (
     "it, so it must not be able to apply"
 )
 ALLOWED_SOME_PLAN_PERMISSIONS = (
-    "managed policies or inline_policies that let plans read the stack (None: ReadOnlyAccess): "
-    "a plan role without them fails every plan with AccessDenied"
+    "StackPermissions.PLAN, or managed_policy_arns or inline_policies with NONE: a plan role "
+    "that reads nothing fails every plan with AccessDenied"
+)
+ALLOWED_PLAN_STACK_PERMISSIONS = (
+    "StackPermissions.PLAN or NONE for a plan role: plans of any branch run with it, so it "
+    "must not be able to apply"
 )
 ALLOWED_STACK_PERMISSIONS = "a StackPermissions (DEPLOY, PLAN or NONE), or None to derive it"
 
@@ -421,16 +422,16 @@ class TerraformCloudPlanRoleOptions:
 
     Example::
 
-        TerraformCloudPlanRoleOptions()  # ReadOnlyAccess
+        TerraformCloudPlanRoleOptions()  # reads this stack's resources, nothing else
     """
 
     role_name: str | None = None
     """The plan role's IAM name. Default: a unique name Terraform derives from the construct path."""
 
-    managed_policy_arns: Sequence[str] | None = None
-    """Managed policies of the plan role. Default: None — the AWS managed ``ReadOnlyAccess``
-    in the stack's partition (it reads every resource, S3 objects included; give a narrower
-    list where that is too much)."""
+    managed_policy_arns: Sequence[str] = ()
+    """Managed policies of the plan role, beside what ``stack_permissions`` derives (a plan
+    of a root holding more than this stack, for instance ``ReadOnlyAccess``, which
+    ``deny_data_reads`` then keeps from reading data). Default: () — none."""
 
     inline_policies: Mapping[str, Mapping[str, Any] | str] = field(default_factory=dict)
     """Inline policies of the plan role, name to document (dict or JSON). Default: none."""
@@ -444,11 +445,18 @@ class TerraformCloudPlanRoleOptions:
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on the plan role. Default: none."""
 
+    stack_permissions: StackPermissions = StackPermissions.PLAN
+    """What the plan role reads of this stack, derived from its resource and data-source
+    types at synth: ``PLAN`` (the inline policy ``eksguard-stack-plan``: the read actions
+    each type's refresh calls, nothing else) or ``NONE`` (only ``managed_policy_arns`` and
+    ``inline_policies``). Default: ``PLAN``."""
+
     deny_data_reads: bool = True
     """Deny the data reads ``ReadOnlyAccess`` allows (S3 objects, DynamoDB items, SSM
     parameter values, secret values, log events, queue messages, function code, images:
     ``eksguard.ci_permissions.DATA_READ_ACTIONS``), less those this stack's own resources need to
-    refresh. Default: True — an inline policy ``eksguard-deny-data-reads``."""
+    refresh, whatever else the role is given now or later. Default: True — an inline policy
+    ``eksguard-deny-data-reads``."""
 
 
 @documented
@@ -536,15 +544,16 @@ class TerraformCloudWorkspaceRole(Construct):
         run.environment_variables()  # TFC_AWS_PROVIDER_AUTH, TFC_AWS_PLAN_ROLE_ARN, TFC_AWS_APPLY_ROLE_ARN
 
     The apply (or run) role may plan, apply and destroy this stack (``stack_permissions``
-    derives that from the stack's resource types at synth); the plan role reads with
-    ``ReadOnlyAccess`` but is denied the data reads that policy allows.
+    derives that from the stack's resource types at synth); the plan role reads what a
+    refresh of the stack's types reads (``eksguard-stack-plan``) and is denied data reads
+    whatever else it is given (``eksguard-deny-data-reads``).
 
     Properties: ``role_arn``, ``role_name``, ``plan_role_arn``, ``subjects``,
     ``stack_permissions`` (resolved). Its resources: ``role`` (``aws_iam_role``: the run
     role, or the apply role with ``plan_role``), ``attachments`` and ``stack_policy`` (the
     derived inline policy; None with ``StackPermissions.NONE``); ``plan_role``,
-    ``plan_attachments`` and ``plan_denies`` (None, [] and None without ``plan_role``), under
-    the child ``plan``.
+    ``plan_attachments``, ``plan_stack_policy`` and ``plan_denies`` (None, [], None and None
+    without ``plan_role``), under the child ``plan``.
     """
 
     def __init__(self, scope: Construct, id: str, *, props: TerraformCloudWorkspaceRoleProps) -> None:
@@ -568,17 +577,17 @@ class TerraformCloudWorkspaceRole(Construct):
         self.plan_role: Any = None
         self.plan_attachments: list[Any] = []
         self.plan_denies: Any = None
+        self.plan_stack_policy: Any = None
         plan = props.plan_role
         if plan is not None:
             scope_of_plan = Construct(self, "plan")
-            managed = (plan.managed_policy_arns if plan.managed_policy_arns is not None
-                       else [managed_policy_arn(self, PLAN_ROLE_POLICY)])
             self.plan_role, self.plan_attachments = create_role(
                 scope_of_plan, role_name=plan.role_name,
                 trust_policy=ci_trust_policy(provider=provider, subjects=[self._subject("plan")]),
-                managed_policy_arns=managed, inline_policies=plan.inline_policies,
+                managed_policy_arns=plan.managed_policy_arns, inline_policies=plan.inline_policies,
                 permissions_boundary_arn=plan.permissions_boundary_arn, tags=plan.tags,
                 max_session_duration=plan.max_session_duration_seconds)
+            self.plan_stack_policy = put_stack_permissions(scope_of_plan, self.plan_role, plan.stack_permissions)
             if plan.deny_data_reads:
                 self.plan_denies = put_data_read_denies(scope_of_plan, self.plan_role, plan.inline_policies)
 
@@ -633,8 +642,10 @@ def _validate_workspace_role(path: str, props: TerraformCloudWorkspaceRoleProps)
     if plan is None:
         return
     _validate_role_policies(path, plan, prefix="plan_role.")
-    if plan.managed_policy_arns is not None and not plan.managed_policy_arns and not plan.inline_policies:
-        v.fail(path, "plan_role.managed_policy_arns", plan.managed_policy_arns, ALLOWED_SOME_PLAN_PERMISSIONS)
+    if plan.stack_permissions not in (StackPermissions.PLAN, StackPermissions.NONE):
+        v.fail(path, "plan_role.stack_permissions", plan.stack_permissions, ALLOWED_PLAN_STACK_PERMISSIONS)
+    if plan.stack_permissions is StackPermissions.NONE and not plan.managed_policy_arns and not plan.inline_policies:
+        v.fail(path, "plan_role.stack_permissions", plan.stack_permissions, ALLOWED_SOME_PLAN_PERMISSIONS)
     if plan.role_name is not None and plan.role_name == props.role_name and not is_token(plan.role_name):
         v.fail(path, "plan_role.role_name", plan.role_name,
                ALLOWED_DISTINCT_ROLE_NAMES.format(role_name=props.role_name))
