@@ -1,9 +1,11 @@
 """EC2 as AWS answers it where moto differed: deleting a gateway endpoint twice (an SDK
-retry of a delete whose first answer was lost) is not an error of the request."""
+retry of a delete whose first answer was lost) is not an error of the request; a create
+repeated with its client token returns the first result and creates nothing more."""
 
 from __future__ import annotations
 
 import pytest
+from botocore.exceptions import ClientError
 
 pytestmark = pytest.mark.eksguard_integration
 
@@ -29,3 +31,39 @@ def test_gateway_endpoint_delete_removes_its_routes_and_a_repeat_is_not_an_error
             if r.get("DestinationPrefixListId")] == []
     ec2.delete_route_table(RouteTableId=table)
     ec2.delete_vpc(VpcId=vpc)
+
+
+def test_a_create_repeated_with_its_client_token_returns_the_first_result(aws_emulator):
+    # GIVEN a VPC, its flow-log group and role, and a flow log created with a client token
+    # (hashicorp/aws sends one on CreateFlowLogs, as on its other EC2 creates)
+    ec2, logs, iam = (aws_emulator.client(s) for s in ("ec2", "logs", "iam"))
+    vpc = ec2.create_vpc(CidrBlock="10.78.0.0/16")["Vpc"]["VpcId"]
+    logs.create_log_group(logGroupName="idempotency-flow-logs")
+    group = logs.describe_log_groups(logGroupNamePrefix="idempotency-flow-logs")["logGroups"][0]["arn"]
+    role = iam.create_role(RoleName="idempotency-flow-logs", AssumeRolePolicyDocument=(
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":'
+        '"vpc-flow-logs.amazonaws.com"},"Action":"sts:AssumeRole"}]}'))["Role"]["Arn"]
+    request = {"ResourceIds": [vpc], "ResourceType": "VPC", "TrafficType": "ALL",
+               "LogDestinationType": "cloud-watch-logs", "LogDestination": group.removesuffix(":*"),
+               "DeliverLogsPermissionArn": role, "ClientToken": "terraform-retried-create"}
+    first = ec2.create_flow_logs(**request)
+    try:
+        # WHEN the same request is sent again (an SDK retry after a lost answer)
+        again = ec2.create_flow_logs(**request)
+        # THEN it answers as the first did, and there is still one flow log
+        assert (again["FlowLogIds"], again["Unsuccessful"]) == (first["FlowLogIds"], [])
+        found = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc]}])["FlowLogs"]
+        assert [f["FlowLogId"] for f in found] == first["FlowLogIds"]
+        # AND the same token with other parameters is refused with AWS's code
+        with pytest.raises(ClientError) as caught:
+            ec2.create_flow_logs(**{**request, "TrafficType": "REJECT"})
+        assert caught.value.response["Error"]["Code"] == "IdempotentParameterMismatch"
+        # AND without a token a repeat is the duplicate AWS refuses
+        with pytest.raises(ClientError) as duplicate:
+            ec2.create_flow_logs(**{k: v for k, v in request.items() if k != "ClientToken"})
+        assert duplicate.value.response["Error"]["Code"] == "FlowLogAlreadyExists"
+    finally:
+        ec2.delete_flow_logs(FlowLogIds=first["FlowLogIds"])
+        iam.delete_role(RoleName="idempotency-flow-logs")
+        logs.delete_log_group(logGroupName="idempotency-flow-logs")
+        ec2.delete_vpc(VpcId=vpc)

@@ -147,6 +147,9 @@ class Emulator:
             raise NotImplementedError(f"teardown 'reset' needs moto; {self.name} cannot be reset")
         request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
         urllib.request.urlopen(request, timeout=30).close()
+        from eksguard.testing import moto_ec2
+
+        moto_ec2.forget_tokens()  # the embedded server's idempotency results go with its state
 
     def stop(self) -> None:
         if self._stop is not None:

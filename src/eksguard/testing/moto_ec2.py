@@ -7,13 +7,36 @@
   what an SDK retry of a delete whose first answer was lost finds (CI saw it once, on a
   reference stack's destroy) — and runs the deletion again for an endpoint already deleted.
   Here an endpoint already deleted is left as it is, and a route already gone is skipped.
+- A request with a ``ClientToken`` is idempotent ("Ensuring idempotency in Amazon EC2 API
+  requests", EC2 Developer Guide): the same token with the same parameters returns the
+  first request's result and changes nothing; the same token with other parameters fails
+  ``IdempotentParameterMismatch``. moto 5.2.5 ignores the token, so an SDK retry of a
+  ``CreateFlowLogs`` whose first answer was lost (hashicorp/aws sends a token on it, and on
+  ``CreateVpcEndpoint``, ``CreateNatGateway``, ``CreateLaunchTemplate``...) failed
+  ``FlowLogAlreadyExists`` in CI. Results are kept per account, region and action, for the
+  last ``KEPT_TOKENS`` tokens (AWS keeps them for at least 24 hours).
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 _INSTALLED = False
+KEPT_TOKENS = 10_000
+_results: OrderedDict[tuple[str, str, str, str], tuple[Any, Any]] = OrderedDict()
+_lock = threading.Lock()
+_MISMATCH = (
+    '<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>IdempotentParameterMismatch</Code>'
+    "<Message>The client token you have provided is associated with a resource that has different "
+    "parameters.</Message></Error></Errors><RequestID>{request_id}</RequestID></Response>")
+
+
+def forget_tokens() -> None:
+    """Forget every kept result (an emulator reset)."""
+    with _lock:
+        _results.clear()
 
 
 def install() -> None:
@@ -41,4 +64,34 @@ def install() -> None:
             endpoint.state = "deleted"
 
     VPCBackend.delete_vpc_endpoints = delete_vpc_endpoints  # type: ignore[method-assign]
+    _make_client_tokens_idempotent()
     _INSTALLED = True
+
+
+def _make_client_tokens_idempotent() -> None:
+    from moto.ec2.responses import EC2Response
+
+    call_action = EC2Response.call_action
+
+    def idempotent_call_action(self: Any) -> Any:
+        token = (self.querystring.get("ClientToken") or [None])[0]
+        if not token:
+            return call_action(self)
+        key = (self.current_account, self.region, self._get_action(), token)
+        parameters = sorted((k, tuple(v)) for k, v in self.querystring.items() if k != "ClientToken")
+        with _lock:
+            kept = _results.get(key)
+        if kept is not None:
+            if kept[0] != parameters:
+                headers = dict(self.response_headers)
+                return 400, headers, _MISMATCH.format(request_id=headers.get("x-amzn-RequestId", ""))
+            return kept[1]
+        result = call_action(self)
+        if isinstance(result, tuple) and len(result) == 3 and int(result[0]) < 400:
+            with _lock:
+                _results[key] = (parameters, result)
+                while len(_results) > KEPT_TOKENS:
+                    _results.popitem(last=False)
+        return result
+
+    EC2Response.call_action = idempotent_call_action  # type: ignore[method-assign]
