@@ -432,6 +432,58 @@ def test_cluster_version_moves_one_minor_at_a_time(eks, new_cluster, requested):
     assert eks.list_updates(name=cluster)["updateIds"] == []
 
 
+@pytest.mark.parametrize("requested", ["1.32", "1.30"], ids=["newer", "older"])
+def test_node_group_is_created_at_its_clusters_version_only(eks, new_cluster, new_role, requested):
+    # GIVEN a 1.31 cluster
+    cluster = new_cluster(version="1.31")
+
+    # WHEN a node group is created at another version
+    error = error_of(eks.create_nodegroup, clusterName=cluster, nodegroupName="workers", nodeRole=new_role(),
+                     subnets=SUBNETS, version=requested)
+
+    # THEN it is refused, and there is no node group
+    assert error == {"Code": "InvalidParameterException",
+                     "Message": f"Requested Nodegroup version {requested} is invalid: a node group is created at "
+                                "its cluster's Kubernetes version, 1.31"}
+    assert eks.list_nodegroups(clusterName=cluster)["nodegroups"] == []
+
+
+def test_node_group_newer_than_its_cluster_is_refused_through_terraform(synth_stack, deploy_stack):
+    # GIVEN a stack of plain provider resources (no eksguard construct in the way): a 1.34
+    # cluster and a node group at 1.35
+    from eksguard._framework import TerraformStack, aws
+    from eksguard.errors import TerraformCommandError
+
+    trust = ('{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"{}"}},'
+             '"Action":"sts:AssumeRole"}}]}}')
+
+    class NewerNodes(TerraformStack):
+        def __init__(self, scope, id):
+            super().__init__(scope, id)
+            aws.provider.AwsProvider(self, "aws", region="us-east-1")
+            vpc = aws.vpc.Vpc(self, "vpc", cidr_block="10.61.0.0/16")
+            subnets = [aws.subnet.Subnet(self, f"subnet-{i}", vpc_id=vpc.id, cidr_block=f"10.61.{i}.0/24",
+                                         availability_zone=f"us-east-1{'ab'[i]}").id for i in (0, 1)]
+            cluster_role = aws.iam_role.IamRole(self, "cluster-role", name_prefix="newer-cluster-",
+                                                assume_role_policy=trust.format("eks.amazonaws.com"))
+            node_role = aws.iam_role.IamRole(self, "node-role", name_prefix="newer-node-",
+                                             assume_role_policy=trust.format("ec2.amazonaws.com"))
+            cluster = aws.eks_cluster.EksCluster(
+                self, "cluster", name=unique("newer"), role_arn=cluster_role.arn, version="1.34",
+                vpc_config=aws.eks_cluster.EksClusterVpcConfig(subnet_ids=subnets))
+            aws.eks_node_group.EksNodeGroup(
+                self, "nodes", cluster_name=cluster.name, node_group_name="nodes", node_role_arn=node_role.arn,
+                subnet_ids=subnets, version="1.35", instance_types=["m6i.large"],
+                scaling_config=aws.eks_node_group.EksNodeGroupScalingConfig(min_size=1, desired_size=1, max_size=1))
+
+    # WHEN it is applied THEN the node group is refused with AWS's code (and the harness
+    # destroys what the apply created)
+    with pytest.raises(TerraformCommandError) as caught:
+        deploy_stack(synth_stack(lambda app: NewerNodes(app, "newer-nodes")))
+    assert "InvalidParameterException" in str(caught.value)
+    assert "Requested Nodegroup version 1.35 is invalid" in str(caught.value)
+
+
 def test_node_group_cannot_be_newer_than_its_cluster(eks, new_cluster, new_role):
     # GIVEN a 1.31 node group in a 1.31 cluster
     cluster = new_cluster(version="1.31")

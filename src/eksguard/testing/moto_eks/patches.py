@@ -16,7 +16,9 @@
   DescribeUpdate serves (moto returned the cluster, and had no DescribeUpdate).
 - UpdateClusterVersion and UpdateNodegroupVersion exist, with AWS's one-minor-version rule;
   every update's type and params are the ones AWS reports, and one request makes one
-  kind of update. A node group without ``version`` runs the cluster's (moto said 1.19).
+  kind of update. A node group without ``version`` runs the cluster's (moto said 1.19);
+  CreateNodegroup accepts no other version than the cluster's, UpdateNodegroupVersion none
+  newer than it (``rules.check_nodegroup_*_version``).
 - A node group reports ``remoteAccess`` only when it was given one (moto invented
   ``{"ec2SshKey": "eksKeypair"}``, so Terraform wanted to replace every node group), and
   keeps ``updateConfig`` (AWS's default ``maxUnavailable: 1``) and ``nodeRepairConfig``
@@ -309,11 +311,7 @@ def update_nodegroup_version(self: Any) -> ActionResult:
     cluster = extension.cluster(self._get_param("name"))
     group = self.eks_backend.describe_nodegroup(cluster.name, self._get_param("nodegroupName"))
     version, release, template = (self._get_param(p) for p in ("version", "releaseVersion", "launchTemplate"))
-    # EKS User Guide, "Update a managed node group": nodes cannot run a newer Kubernetes
-    # version than the control plane.
-    if version and tuple(map(int, version.split("."))) > tuple(map(int, cluster.version.split("."))):
-        raise rules.InvalidParameterException(
-            message=f"Requested Nodegroup version {version} is newer than the cluster version {cluster.version}")
+    rules.check_nodegroup_update_version(cluster.version, version)
     group.version = version or cluster.version
     group.release_version = release or default_release_version(group.version)
     if template:
@@ -336,6 +334,8 @@ NodegroupUpdateConfig: one node unavailable at a time by default)."""
 
 
 def create_nodegroup(self: Any) -> ActionResult:
+    cluster = EksExtension(self.eks_backend).cluster(self._get_param("name"))
+    rules.check_nodegroup_create_version(cluster.version, self._get_param("version"))
     result = _ORIGINAL["create_nodegroup"](self)
     group = self.eks_backend.describe_nodegroup(self._get_param("name"), self._get_param("nodegroupName"))
     group.update_config = self._get_param("updateConfig") or dict(DEFAULT_NODEGROUP_UPDATE_CONFIG)

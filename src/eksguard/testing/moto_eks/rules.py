@@ -326,6 +326,24 @@ def check_auto_mode_node_role_change(current: dict[str, Any] | None, requested: 
                        f"Current nodeRoleArn: {old}")
 
 
+def check_nodegroup_create_version(cluster_version: str, requested: str | None) -> None:
+    """EKS API Reference, CreateNodegroup,
+    https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateNodegroup.html: "You can
+    only create a node group for your cluster that is equal to the current Kubernetes
+    version for the cluster" (``version``: "the Kubernetes version of the cluster is used,
+    and this is the only accepted specified value"). The message is the emulator's own."""
+    if requested is not None and requested != cluster_version:
+        raise _invalid(f"Requested Nodegroup version {requested} is invalid: a node group is created at its "
+                       f"cluster's Kubernetes version, {cluster_version}")
+
+
+def check_nodegroup_update_version(cluster_version: str, requested: str | None) -> None:
+    """EKS User Guide, "Update a managed node group for your cluster": nodes cannot run a
+    newer Kubernetes version than the control plane. The message is the emulator's own."""
+    if requested and tuple(map(int, requested.split("."))) > tuple(map(int, cluster_version.split("."))):
+        raise _invalid(f"Requested Nodegroup version {requested} is newer than the cluster version {cluster_version}")
+
+
 def not_found(what: str) -> ResourceNotFoundException:
     return ResourceNotFoundException(clusterName=None, nodegroupName=None, fargateProfileName=None,
                                      addonName=None, message=what)
