@@ -48,14 +48,20 @@ class Deployment:
         """Every other resource, when some are left out; else [] (the whole stack)."""
         return [a for a in self.stack.addresses if a not in self.unserved] if self.unserved else []
 
-    def client(self, service: str) -> Any:
-        """A boto3 client for ``service`` bound to the emulator and the stack's region."""
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A boto3 client for ``service`` bound to the emulator and the stack's region (or
+        ``region``: one of its aliased providers')."""
         import boto3
 
         from eksguard.testing.emulator import TEST_CREDENTIALS
 
         return boto3.client(service, endpoint_url=self.emulator.endpoint,
-                            region_name=self.workspace.region, **TEST_CREDENTIALS)
+                            region_name=region or self.workspace.region, **TEST_CREDENTIALS)
+
+    def inventory_regions(self) -> tuple[str, ...]:
+        """What ``read_inventory(deployment.client)`` reads: every region the stack's
+        providers name, its default provider's first."""
+        return self.workspace.regions or (self.workspace.region,)
 
     def address(self, path_or_address: str) -> str:
         return self.stack.address(path_or_address)

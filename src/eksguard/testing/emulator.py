@@ -106,6 +106,9 @@ class Emulator:
     endpoint: str
     region: str
     served: dict[str, bool] = field(default_factory=dict)
+    deployed_regions: set[str] = field(default_factory=set)
+    """Every region the session's deployments named in their AWS providers: what
+    ``read_inventory(emulator.client)`` reads beside ``region``."""
     _stop: Callable[[], None] | None = None
     _errors: ServerErrors | None = None
 
@@ -114,11 +117,18 @@ class Emulator:
         last; empty for a remote emulator, whose log is its own."""
         return list(self._errors.lines) if self._errors is not None else []
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A boto3 client for ``service`` in ``region`` (default: the emulator's own; a
+        deployment's ``client`` is bound to its stack's region)."""
         import boto3
 
-        return boto3.client(service, endpoint_url=self.endpoint, region_name=self.region,
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=region or self.region,
                             **TEST_CREDENTIALS)
+
+    def inventory_regions(self) -> tuple[str, ...]:
+        """What ``read_inventory`` reads through this emulator's clients: its own region
+        first, then every region a deployment of the session named."""
+        return tuple(dict.fromkeys([self.region, *sorted(self.deployed_regions)]))
 
     def probe(self) -> Emulator:
         self.served = {capability: probe(self) for capability, probe in PROBES.items()}

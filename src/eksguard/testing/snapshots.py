@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import urllib.parse
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -242,19 +243,46 @@ class Inventory:
         return {kind: items for kind, items in left.items() if items}
 
 
-def read_inventory(client: Any) -> Inventory:
-    """``client(service)`` gives boto3 clients for the account to read."""
-    iam, eks, ec2, logs, kms = (client(s) for s in ("iam", "eks", "ec2", "logs", "kms"))
-    keys = [k["KeyId"] for page in kms.get_paginator("list_keys").paginate() for k in page["Keys"]]
+def read_inventory(client: Any, regions: Sequence[str] | None = None) -> Inventory:
+    """What the account holds, read through ``client(service[, region])``.
+
+    Regional kinds (clusters, VPCs, launch templates, log groups, KMS keys) are read in every
+    region of ``regions``; by default, when ``client`` is an emulator's or a deployment's
+    ``client``, every region that its deployments' providers named (a stack in eu-west-1
+    read through ``aws_emulator.client`` is read in eu-west-1, not only in the harness
+    region). Entries of any region but the first carry it as a prefix, ``eu-west-1:vpc-...``.
+    IAM is global: read once."""
+    owner = getattr(client, "__self__", None)
+    if regions is None and hasattr(owner, "inventory_regions"):
+        regions = owner.inventory_regions()
+    readers = ([(None, client)] if not regions else
+               [(None if i == 0 else r, _in_region(client, r)) for i, r in enumerate(regions)])
+    iam = client("iam")
+    regional: dict[str, set[str]] = {k: set() for k in ("clusters", "vpcs", "launch_templates", "log_groups",
+                                                         "enabled_kms_keys")}
+    for prefix, read in readers:
+        for kind, names in _regional_inventory(read).items():
+            regional[kind] |= {f"{prefix}:{n}" if prefix else n for n in names}
     return Inventory(
         roles=frozenset(r["RoleName"] for page in iam.get_paginator("list_roles").paginate()
                         for r in page["Roles"]),
         oidc_providers=frozenset(p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]),
-        clusters=frozenset(eks.list_clusters()["clusters"]),
-        vpcs=frozenset(v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if not v.get("IsDefault")),
-        launch_templates=frozenset(t["LaunchTemplateId"] for t in ec2.describe_launch_templates()["LaunchTemplates"]),
-        log_groups=frozenset(g["logGroupName"] for page in logs.get_paginator("describe_log_groups").paginate()
-                             for g in page["logGroups"]),
-        enabled_kms_keys=frozenset(k for k in keys
-                                   if kms.describe_key(KeyId=k)["KeyMetadata"]["KeyState"] == "Enabled"),
+        **{kind: frozenset(names) for kind, names in regional.items()},
     )
+
+
+def _in_region(client: Any, region: str) -> Any:
+    return lambda service: client(service, region=region)
+
+
+def _regional_inventory(client: Any) -> dict[str, set[str]]:
+    eks, ec2, logs, kms = (client(s) for s in ("eks", "ec2", "logs", "kms"))
+    keys = [k["KeyId"] for page in kms.get_paginator("list_keys").paginate() for k in page["Keys"]]
+    return {
+        "clusters": set(eks.list_clusters()["clusters"]),
+        "vpcs": {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if not v.get("IsDefault")},
+        "launch_templates": {t["LaunchTemplateId"] for t in ec2.describe_launch_templates()["LaunchTemplates"]},
+        "log_groups": {g["logGroupName"] for page in logs.get_paginator("describe_log_groups").paginate()
+                       for g in page["logGroups"]},
+        "enabled_kms_keys": {k for k in keys if kms.describe_key(KeyId=k)["KeyMetadata"]["KeyState"] == "Enabled"},
+    }

@@ -39,6 +39,8 @@ class Workspace:
     directory: Path
     env: dict[str, str]
     region: str
+    regions: tuple[str, ...] = ()
+    """Every region the stack's AWS providers name, ``region`` first (aliased ones too)."""
 
 
 def provider_region(document: dict[str, Any], default: str) -> str:
@@ -47,6 +49,14 @@ def provider_region(document: dict[str, Any], default: str) -> str:
         if "alias" not in block:
             return str(block.get("region") or default)
     return default
+
+
+def provider_regions(document: dict[str, Any], default: str) -> tuple[str, ...]:
+    """Every region the stack's AWS providers name (an aliased provider without one uses
+    ``default``), the default provider's first."""
+    first = provider_region(document, default)
+    others = [str(block.get("region") or default) for block in _aws_provider_blocks(document)]
+    return tuple(dict.fromkeys([first, *others]))
 
 
 def _aws_provider_blocks(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -118,6 +128,8 @@ def prepare(stack: SynthesizedStack, emulator: Emulator, config: HarnessConfig, 
     (directory / CLI_CONFIG_FILE).write_text(cli_config(config.provider_mirror))
 
     region = provider_region(document, emulator.region)
+    regions = provider_regions(document, emulator.region)
+    emulator.deployed_regions.update(regions)
     env = {k: v for k, v in os.environ.items() if k not in STRIPPED_ENVIRONMENT}
     env.update({
         "AWS_ACCESS_KEY_ID": "test",
@@ -129,4 +141,4 @@ def prepare(stack: SynthesizedStack, emulator: Emulator, config: HarnessConfig, 
         "TF_INPUT": "0",
         "CHECKPOINT_DISABLE": "1",
     })
-    return Workspace(directory=directory, env=env, region=region)
+    return Workspace(directory=directory, env=env, region=region, regions=regions)
