@@ -12,8 +12,19 @@ from typing import Any
 import pytest
 
 from eksguard._framework import TerraformOutput, TerraformStack, aws
-from eksguard.testing import PodIdentityAssociationSnapshot, expect_equal, read_access_entries, read_addons, \
-    read_inventory, read_pod_identity_associations
+from eksguard.testing import (
+    PodIdentityAssociationSnapshot,
+    assert_access_entry,
+    assert_addon,
+    assert_pod_identity_associations,
+    assert_role_trusts_pod_identity,
+    expect_equal,
+    read_access_entries,
+    read_addons,
+    read_inventory,
+    read_pod_identity_associations,
+    read_role,
+)
 
 pytestmark = pytest.mark.eksguard_integration
 POLICY = "arn:aws:eks::aws:cluster-access-policy/"
@@ -121,11 +132,18 @@ def test_every_served_resource_is_created_updated_in_place_replanned_and_destroy
     })
     assert read_pod_identity_associations(eks, name) == frozenset({
         PodIdentityAssociationSnapshot("shop", "cart", out["app_role_arns"][1])})
+    # (the same facts through the whole-document assertions)
+    assert_access_entry(entries[out["person_arn"]], kubernetes_groups=["viewers", "auditors"],
+                        policies={POLICY + "AmazonEKSViewPolicy": ["shop", "orders"]})
+    assert_access_entry(entries[out["node_role_arn"]], type="EC2_LINUX", kubernetes_groups=["system:nodes"],
+                        policies={})
+    assert_pod_identity_associations(read_pod_identity_associations(eks, name),
+                                     {("shop", "cart"): out["app_role_arns"][1]})
+    assert_role_trusts_pod_identity(read_role(deployment.client("iam"), out["app_role_arns"][1]))
     addons = read_addons(eks, name)
-    assert {n: (a.version, a.configuration_values) for n, a in addons.items()} == {
-        "kube-proxy": (out["addon_versions"]["kube-proxy"], None),
-        "coredns": (out["addon_versions"]["coredns"], '{"replicaCount":3}'),
-    }
+    assert sorted(addons) == ["coredns", "kube-proxy"]
+    assert_addon(addons["kube-proxy"], version=out["addon_versions"]["kube-proxy"])
+    assert_addon(addons["coredns"], version=out["addon_versions"]["coredns"], configuration={"replicaCount": 3})
     assert out["addon_versions"]["kube-proxy"].startswith("v1.35.")
     group = eks.describe_nodegroup(clusterName=name, nodegroupName="nodes")["nodegroup"]
     assert (group["version"], group["scalingConfig"]["desiredSize"], group["updateConfig"]) == (

@@ -15,6 +15,7 @@ from eksguard.testing import (
     assert_node_group,
     assert_oidc_provider,
     assert_role_trusts_oidc,
+    assert_role_trusts_pod_identity,
     assert_role_trusts_service,
     expect_equal,
     PodIdentityAssociationSnapshot,
@@ -125,6 +126,7 @@ def test_reference_app_deploys_verifies_replans_and_destroys_cleanly(synth_stack
                            "aws:RequestTag/eks-cluster-arn": cluster.arn,
                            "aws:RequestTag/kubernetes-namespace": "shop",
                            "aws:RequestTag/kubernetes-service-account": "cart"}}}]})
+    assert_role_trusts_pod_identity(cart, cluster_arn=cluster.arn, service_accounts=[("shop", "cart")])
     table = "arn:aws:dynamodb:us-east-1:123456789012:table/cart"
     assert [s["Resource"] for s in cart.inline_policies["read-cart-table"]["Statement"]] == [
         [table], [table + "/index/*"]]

@@ -8,14 +8,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from eksguard.testing.snapshots import (
+    AccessEntrySnapshot,
+    AddonSnapshot,
     ClusterSnapshot,
     LaunchTemplateSnapshot,
     NodeGroupSnapshot,
     OidcProviderSnapshot,
+    PodIdentityAssociationSnapshot,
     RoleSnapshot,
 )
 
 STS_AUDIENCE = "sts.amazonaws.com"
+POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
+POD_IDENTITY_ACTIONS = ["sts:AssumeRole", "sts:TagSession"]
 
 
 def _pretty(value: Any) -> list[str]:
@@ -67,6 +72,71 @@ def assert_role_trusts_oidc(role: RoleSnapshot, *, provider_arn: str, subjects: 
                                            f"{issuer_host}:sub": sub}},
         }],
     })
+
+
+def assert_role_trusts_pod_identity(role: RoleSnapshot, *, cluster_arn: str | None = None,
+                                    service_accounts: Sequence[tuple[str, str]] = ()) -> None:
+    """The whole trust policy is EKS Pod Identity's: ``pods.eks.amazonaws.com`` may
+    ``sts:AssumeRole`` and ``sts:TagSession``. With ``service_accounts`` ((namespace, name)
+    pairs) and ``cluster_arn``, one statement per service account pinned to the session tags
+    EKS sets (``aws:RequestTag/eks-cluster-arn``, ``/kubernetes-namespace``,
+    ``/kubernetes-service-account``), as eksguard's ``PodIdentityRole`` writes it; without,
+    the one unconditioned statement of the EKS User Guide's example."""
+    if bool(service_accounts) != (cluster_arn is not None):
+        raise ValueError("give cluster_arn and service_accounts together, or neither")
+    if not service_accounts:
+        statements = [{"Effect": "Allow", "Principal": {"Service": POD_IDENTITY_PRINCIPAL},
+                       "Action": POD_IDENTITY_ACTIONS}]
+    else:
+        statements = [{"Effect": "Allow", "Principal": {"Service": POD_IDENTITY_PRINCIPAL},
+                       "Action": POD_IDENTITY_ACTIONS, "Condition": {"StringEquals": {
+                           "aws:RequestTag/eks-cluster-arn": cluster_arn,
+                           "aws:RequestTag/kubernetes-namespace": namespace,
+                           "aws:RequestTag/kubernetes-service-account": name}}}
+                      for namespace, name in service_accounts]
+    expect_equal(f"trust policy of role {role.name}", role.trust_policy,
+                 {"Version": "2012-10-17", "Statement": statements})
+
+
+def assert_access_entry(entry: AccessEntrySnapshot, *, type: str = "STANDARD",  # noqa: A002 - AWS's name
+                        kubernetes_groups: Iterable[str] = (), username: str | None = None,
+                        policies: Mapping[str, Sequence[str] | None] | None = None) -> None:
+    """The whole access entry: its type, Kubernetes groups, username (when given: EKS
+    derives one otherwise) and, when given, its associated access policies as
+    ``{policy ARN: None (cluster scope) or [namespaces]}``."""
+    actual: dict[str, Any] = {"type": entry.type, "kubernetes_groups": sorted(entry.kubernetes_groups)}
+    expected: dict[str, Any] = {"type": type, "kubernetes_groups": sorted(kubernetes_groups)}
+    if username is not None:
+        actual["username"], expected["username"] = entry.username, username
+    if policies is not None:
+        actual["policies"] = {arn: (None if scope == "cluster" else sorted(namespaces))
+                              for arn, scope, namespaces in entry.policies}
+        expected["policies"] = {arn: (None if namespaces is None else sorted(namespaces))
+                                for arn, namespaces in policies.items()}
+    expect_equal(f"access entry {entry.principal_arn}", actual, expected)
+
+
+def assert_pod_identity_associations(associations: Iterable[PodIdentityAssociationSnapshot],
+                                     expected: Mapping[tuple[str, str], str]) -> None:
+    """Every Pod Identity association of the cluster: ``{(namespace, service account):
+    role ARN}``, no more and no fewer."""
+    actual = {f"{a.namespace}/{a.service_account}": a.role_arn for a in associations}
+    expect_equal("pod identity associations", dict(sorted(actual.items())),
+                 dict(sorted((f"{ns}/{sa}", arn) for (ns, sa), arn in expected.items())))
+
+
+def assert_addon(addon: AddonSnapshot, *, version: str, service_account_role_arn: str | None = None,
+                 configuration: Mapping[str, Any] | None = None, status: str = "ACTIVE") -> None:
+    """The whole add-on: version, status, IRSA role (None: none) and configuration values
+    (compared as JSON documents; None: none)."""
+    def parsed(values: str | None) -> Any:
+        return json.loads(values) if values else None
+
+    expect_equal(f"add-on {addon.name}", {
+        "version": addon.version, "status": addon.status, "service_account_role_arn": addon.service_account_role_arn,
+        "configuration": parsed(addon.configuration_values)}, {
+        "version": version, "status": status, "service_account_role_arn": service_account_role_arn,
+        "configuration": dict(configuration) if configuration is not None else None})
 
 
 def assert_attached_policies(role: RoleSnapshot, expected_arns: Iterable[str]) -> None:
