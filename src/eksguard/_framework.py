@@ -168,6 +168,13 @@ Testing = core.Testing
 Token = core.Token
 
 
+def resolve_reference(scope: object, value: str) -> object:
+    """What a token string resolves to in ``scope``'s stack: ``${aws_iam_role.x.name}`` for
+    a reference (the same in cdktn and cdktf)."""
+    return core.Tokenization.resolve(value, scope=scope, preparing=False,
+                                     resolver=core.DefaultTokenResolver(core.StringConcat()))
+
+
 class _ProviderSubmodules:
     """``aws.<submodule>`` imports ``<provider package>.<submodule>`` on first access."""
 

@@ -110,6 +110,9 @@ def test_a_workspace_role_trusts_both_phases_of_exactly_one_workspace(synth_one)
     assert "aws_iam_role_policy_attachment" not in out.document["resource"]
 
 
+IAM_ARN = "arn:${data.aws_partition.eksguard-partition.partition}:iam::${data.aws_caller_identity.eksguard-account.account_id}"
+
+
 def test_a_separate_plan_role_reads_only_its_stack_and_the_apply_role_trusts_only_apply(synth_one):
     # GIVEN a workspace role with a plan role, on Terraform Enterprise with its own audience
     out = synth_one(lambda s: _workspace_role(
@@ -135,9 +138,11 @@ def test_a_separate_plan_role_reads_only_its_stack_and_the_apply_role_trusts_onl
         "test/eks-prod/plan/stack-permissions": (plan_role, "eksguard-stack-plan"),
         "test/eks-prod/plan/deny-data-reads": (plan_role, "eksguard-deny-data-reads")}
     assert json.loads(out.resource("test/eks-prod/plan/stack-permissions")["policy"]) == {
-        "Version": "2012-10-17", "Statement": [{"Sid": "ReadStackResources", "Effect": "Allow", "Action": [
+        "Version": "2012-10-17", "Statement": [{"Sid": "ReadStackIAM", "Effect": "Allow", "Action": [
             "iam:GetOpenIDConnectProvider", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies",
-            "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies"], "Resource": "*"}]}
+            "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies"], "Resource": [
+            # the stack's own roles (eks-prod-* covers eks-prod-plan) and OIDC provider only
+            f"{IAM_ARN}:role/eks-prod-*", f"{IAM_ARN}:oidc-provider/tfe.example.com"]}]}
     # AND the workspace gets one variable per role, and the audience it must request
     assert out.document["output"]["env"]["value"] == {
         "TFC_AWS_PROVIDER_AUTH": "true",

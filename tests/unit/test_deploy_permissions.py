@@ -53,6 +53,16 @@ VPC_READS = ["ec2:DescribeNetworkAcls", "ec2:DescribeRouteTables", "ec2:Describe
              "ec2:DescribeSecurityGroups", "ec2:DescribeVpcAttribute", "ec2:DescribeVpcs"]
 
 
+def _reads(role_prefix, oidc_host):
+    """The read statements of a VPC and one CI role of ``role_prefix`` trusting ``oidc_host``:
+    regional reads in the stack's region, IAM reads of the stack's role and provider."""
+    return [{"Sid": "ReadStackResources", "Effect": "Allow", "Action": VPC_READS, "Resource": "*",
+             "Condition": {"StringEquals": {"aws:RequestedRegion": REGION}}},
+            {"Sid": "ReadStackIAM", "Effect": "Allow", "Action": IAM_READS,
+             "Resource": [f"arn:{PARTITION}:iam::{ACCOUNT}:role/{role_prefix}",
+                          f"arn:{PARTITION}:iam::{ACCOUNT}:oidc-provider/{oidc_host}"]}]
+
+
 def _policies(out):
     return {path: json.loads(body["policy"]) for path, body in out.of_type("aws_iam_role_policy").items()}
 
@@ -110,6 +120,18 @@ def _reference(tmp_path, **settings):
     return json.loads((tmp_path / "stacks/ref/cdk.tf.json").read_text())
 
 
+LONGEST = {"${data.aws_partition.eksguard-partition.partition}": "aws-iso-b",
+           "${data.aws_caller_identity.eksguard-account.account_id}": "123456789012",
+           "${data.aws_region.eksguard-region.name}": "ap-southeast-7"}
+"""The stack-wide references, and the longest value each takes (an account id is 12 digits)."""
+
+
+def _longest(policy: str) -> str:
+    for reference, value in LONGEST.items():
+        policy = policy.replace(reference, value)
+    return policy
+
+
 TFC = {"tf_cloud_organization": "acme", "tf_cloud_workspace": "eks-ref", "tfc_workspace_roles": True}
 
 
@@ -120,11 +142,11 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
     # THEN every type it holds has a row, so the derived policy misses nothing
     assert unknown_types(document["resource"], document.get("data", {})) == []
     assert [f for f in check_readiness(document) if f.rule.id in ("EKSR026", "EKSR027")] == []
-    # AND each role's inline policies fit IAM's quota (unresolved references are longer
-    # than the partition, account and region they resolve to)
+    # AND each role's inline policies fit IAM's quota, with the stack's partition, account
+    # and region at their longest (other references left unresolved, which is longer)
     policies = {}
     for body in document["resource"]["aws_iam_role_policy"].values():
-        policies.setdefault(body["role"], []).append(re.sub(r"\s", "", body["policy"]))
+        policies.setdefault(body["role"], []).append(_longest(re.sub(r"\s", "", body["policy"])))
     sizes = {role: sum(map(len, texts)) for role, texts in policies.items()}
     assert max(sizes.values()) < INLINE_POLICY_LIMIT, sizes
     # AND the apply role passes the stack's roles to exactly the services they trust (and
@@ -135,7 +157,20 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
     # AND the plan role reads exactly what the apply role reads, and writes nothing
     plan = next(json.loads(b["policy"]) for b in document["resource"]["aws_iam_role_policy"].values()
                 if b["name"] == "eksguard-stack-plan")
-    assert plan == {"Version": "2012-10-17", "Statement": [statements["ReadStackResources"]]}
+    assert plan == {"Version": "2012-10-17", "Statement": [statements["ReadStackResources"],
+                                                           statements["ReadStackIAM"]]}
+    # AND its reads are of the stack's region, and IAM reads of the stack's own IAM only
+    assert statements["ReadStackResources"]["Condition"] == {"StringEquals": {"aws:RequestedRegion": REGION}}
+    assert not any(a.startswith("iam:") for a in statements["ReadStackResources"]["Action"])
+    iam = f"arn:{PARTITION}:iam::{ACCOUNT}"
+    assert statements["ReadStackIAM"]["Resource"] == statements["WriteIAMInThisAccount"]["Resource"]
+    assert f"{iam}:role/tfc-run-*" in statements["ReadStackIAM"]["Resource"]
+    assert not [r for r in statements["ReadStackIAM"]["Resource"] if r.endswith(":role/*")]
+    # AND it passes only the roles its resources hand to a service: not the people's or CI's
+    passed = statements["PassStackRolesToTheirServices"]["Resource"]
+    assert f"{iam}:role/network-flow-logs-*" in passed and f"{iam}:role/eks-cluster-*" in passed
+    assert not [r for r in passed if "tfc-run" in r or "platform-admins" in r or "shop-viewers" in r
+                or "orders-api" in r]
     assert statements["PassStackRolesToTheirServices"]["Condition"] == {"StringEquals": {"iam:PassedToService": [
         "ec2.amazonaws.com", "eks.amazonaws.com", "pods.eks.amazonaws.com", "vpc-flow-logs.amazonaws.com"]}}
     # AND its EKS and Logs writes reach only this stack's cluster and log groups
@@ -157,7 +192,7 @@ def test_an_environment_role_may_deploy_exactly_its_stacks_types(synth_one):
     out = synth_one(_vpc_and(lambda s: _github_role(s, environment="prod")))
     # THEN the role's derived policy reads both, writes EC2 in this region and IAM in this account
     assert _policies(out) == {"test/deploy/stack-permissions": {"Version": "2012-10-17", "Statement": [
-        {"Sid": "ReadStackResources", "Effect": "Allow", "Action": VPC_READS + IAM_READS, "Resource": "*"},
+        *_reads("deploy-*", "token.actions.githubusercontent.com"),
         {"Sid": "WriteStackResourcesInThisRegion", "Effect": "Allow",
          "Action": ["ec2:CreateTags", "ec2:CreateVpc", "ec2:DeleteTags", "ec2:DeleteVpc", "ec2:ModifyVpcAttribute"],
          "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": REGION}}},
@@ -168,15 +203,16 @@ def test_an_environment_role_may_deploy_exactly_its_stacks_types(synth_one):
             "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider", "iam:TagRole",
             "iam:UntagOpenIDConnectProvider", "iam:UntagRole", "iam:UpdateAssumeRolePolicy",
             "iam:UpdateOpenIDConnectProviderThumbprint", "iam:UpdateRole", "iam:UpdateRoleDescription"],
-         "Resource": [f"arn:{PARTITION}:iam::{ACCOUNT}:{kind}/*"
-                      for kind in ("role", "policy", "oidc-provider", "instance-profile")]}]}}
+         # only the stack's own role (by its name prefix) and OIDC provider
+         "Resource": [f"arn:{PARTITION}:iam::{ACCOUNT}:role/deploy-*",
+                      f"arn:{PARTITION}:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"]}]}}
     assert out.resource("test/deploy/stack-permissions")["name"] == "eksguard-stack-deploy"
 
 
 def test_a_pull_request_role_may_only_read_its_stack(synth_one):
     out = synth_one(_vpc_and(lambda s: _github_role(s, pull_request=True)))
-    assert _policies(out) == {"test/deploy/stack-permissions": {"Version": "2012-10-17", "Statement": [
-        {"Sid": "ReadStackResources", "Effect": "Allow", "Action": VPC_READS + IAM_READS, "Resource": "*"}]}}
+    assert _policies(out) == {"test/deploy/stack-permissions": {"Version": "2012-10-17", "Statement":
+                              _reads("deploy-*", "token.actions.githubusercontent.com")}}
     assert out.resource("test/deploy/stack-permissions")["name"] == "eksguard-stack-plan"
 
 
@@ -223,8 +259,8 @@ def test_the_plan_role_denies_every_data_read_of_a_stack_that_needs_none(synth_o
         oidc_provider=TerraformCloudOidcProvider(s, "tfc"), organization="acme", project="platform", workspace="eks",
         plan_role=TerraformCloudPlanRoleOptions()))))
     # THEN it reads its stack's types and nothing more (no ReadOnlyAccess)
-    assert _policies(out)["test/ws/plan/stack-permissions"] == {"Version": "2012-10-17", "Statement": [
-        {"Sid": "ReadStackResources", "Effect": "Allow", "Action": VPC_READS + IAM_READS, "Resource": "*"}]}
+    assert _policies(out)["test/ws/plan/stack-permissions"] == {"Version": "2012-10-17", "Statement":
+                                                                _reads("ws-*", "app.terraform.io")}
     assert "aws_iam_role_policy_attachment" not in out.document["resource"]
     # AND it denies the data reads whatever else it may be given
     assert _policies(out)["test/ws/plan/deny-data-reads"] == {"Version": "2012-10-17", "Statement": [
@@ -338,3 +374,49 @@ def test_a_bounded_deploy_role_may_not_lift_its_own_boundary(synth_one):
                               "Resource": "${" + out.address("test/deploy/role") + ".arn}"}
     assert out.resource("test/deploy/role")["permissions_boundary"] == boundary
     # AND an unbounded role's policy has no such statement (test above: the whole document)
+
+
+# IAM writes reach the stack's own IAM only ----------------------------------------------------
+
+def _iam_writes(out):
+    statements = {s["Sid"]: s for s in _policies(out)["test/deploy/stack-permissions"]["Statement"]}
+    resources = statements["WriteIAMInThisAccount"]["Resource"]
+    return [r.split(":", 5)[-1] for r in ([resources] if isinstance(resources, str) else resources)]
+
+
+@pytest.mark.parametrize(("role_args", "expected"), [
+    ({"name": "orders"}, "role/orders"),
+    ({"name_prefix": "orders-"}, "role/orders-*"),
+    ({}, "role/terraform-*"),  # the name Terraform generates
+    ({"name": "orders", "path": "/apps/"}, "role/apps/orders"),
+])
+def test_iam_writes_name_each_role_of_the_stack_as_its_arn_will(synth_one, role_args, expected):
+    # GIVEN a stack with a deploy role and one more role named as given
+    def build(stack):
+        _github_role(stack, environment="prod")
+        aws.iam_role.IamRole(stack, "app", assume_role_policy="{}", **role_args)
+    # THEN the apply role's IAM writes reach that role's ARN, its own, and its OIDC provider
+    assert _iam_writes(synth_one(build)) == sorted(["role/deploy-*", expected]) + [
+        "oidc-provider/token.actions.githubusercontent.com"]
+
+
+def test_a_role_the_stack_does_not_hold_widens_iam_writes_to_every_role(synth_one):
+    # GIVEN a stack that attaches a policy to a role it reads from a data source
+    def build(stack):
+        _github_role(stack, environment="prod")
+        existing = aws.data_aws_iam_role.DataAwsIamRole(stack, "existing", name="legacy")
+        aws.iam_role_policy_attachment.IamRolePolicyAttachment(
+            stack, "attach", role=existing.name, policy_arn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    # THEN the writes cannot name it by pattern: every role of the account, said as such
+    assert _iam_writes(synth_one(build)) == ["role/*", "oidc-provider/token.actions.githubusercontent.com"]
+
+
+def test_pass_role_reaches_only_the_roles_the_stacks_resources_hand_to_a_service(synth_one):
+    # GIVEN a stack whose flow log is given its delivery role, beside the deploy role
+    def build(stack):
+        _github_role(stack, environment="prod")
+        ClusterNetwork(stack, "network", props=ClusterNetworkProps(cluster_name="prod", interface_endpoints=()))
+    statements = {s["Sid"]: s for s in _policies(synth_one(build))["test/deploy/stack-permissions"]["Statement"]}
+    # THEN iam:PassRole names the flow-logs role only, never the deploy role itself
+    assert statements["PassStackRolesToTheirServices"]["Resource"] == (
+        f"arn:{PARTITION}:iam::{ACCOUNT}:role/network-flow-logs-*")

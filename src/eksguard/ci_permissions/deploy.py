@@ -25,6 +25,7 @@ Example::
 from __future__ import annotations
 
 import json
+from fnmatch import fnmatchcase
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -264,30 +265,60 @@ def read_actions(resource_types: Iterable[str], data_types: Iterable[str] = ()) 
     return sorted({action for row in rows for action in row.read})
 
 
-def plan_policy_document(*, resource_types: Collection[str], data_types: Collection[str] = ()) -> dict[str, Any]:
-    """What a plan of these types reads, and nothing else (Resource "*": most Describe and
-    List actions allow no narrower resource)."""
-    return {"Version": POLICY_VERSION, "Statement": [
-        {"Sid": "ReadStackResources", "Effect": "Allow", "Action": read_actions(resource_types, data_types),
-         "Resource": "*"}]}
+GLOBAL_SERVICES = ("iam", "sts")
+"""Services whose requests name no region of the stack (IAM's and STS's global endpoint
+sign for us-east-1): their reads are scoped by resource, not by ``aws:RequestedRegion``."""
+
+
+def plan_policy_document(*, resource_types: Collection[str], data_types: Collection[str] = (),
+                         region: str | None = None, partition: str = "aws", account: str = "*",
+                         iam_names: Mapping[str, Collection[str]] | None = None) -> dict[str, Any]:
+    """What a plan of these types reads, and nothing else. Regional reads take Resource "*"
+    (most Describe and List actions allow no narrower resource); with ``region`` they are
+    limited to the stack's region by ``aws:RequestedRegion``. With ``iam_names`` (as for
+    ``deploy_policy_document``) IAM reads are limited to the stack's own roles, policies,
+    instance profiles and OIDC providers: every IAM read a refresh calls takes one."""
+    actions = read_actions(resource_types, data_types)
+    if region is None:
+        return {"Version": POLICY_VERSION, "Statement": [
+            {"Sid": "ReadStackResources", "Effect": "Allow", "Action": actions, "Resource": "*"}]}
+    regional = [a for a in actions if a.split(":")[0] not in GLOBAL_SERVICES]
+    iam = [a for a in actions if a.split(":")[0] == "iam"]
+    statements: list[dict[str, Any]] = []
+    if regional:
+        statements.append({"Sid": "ReadStackResources", "Effect": "Allow", "Action": regional, "Resource": "*",
+                           "Condition": {"StringEquals": {"aws:RequestedRegion": region}}})
+    if iam:
+        resources = (_iam_resources(iam_names, partition, account, region) if iam_names is not None
+                     else [f"arn:{partition}:iam::{account}:*"])
+        statements.append({"Sid": "ReadStackIAM", "Effect": "Allow", "Action": iam,
+                           "Resource": resources if len(resources) > 1 else resources[0]})
+    return {"Version": POLICY_VERSION, "Statement": statements}
 
 
 def deploy_policy_document(*, resource_types: Collection[str], data_types: Collection[str] = (), partition: str,
                            account: str, region: str, passed_to: Collection[str],
                            cluster_names: Collection[str] | None = None,
-                           log_group_names: Collection[str] | None = None) -> dict[str, Any]:
+                           log_group_names: Collection[str] | None = None,
+                           iam_names: Mapping[str, Collection[str]] | None = None,
+                           passed_role_names: Collection[str] | None = None) -> dict[str, Any]:
     """What plan, apply and destroy of these types call: the reads, the writes (scoped to
     this account and region where the service has ARNs for them), ``iam:PassRole`` on this
     account's roles to the services in ``passed_to`` only, and the service-linked roles
     the services create on first use. With ``cluster_names`` (the stack's EKS clusters, all
     known at synth) EKS writes are limited to those clusters and what lies under them
     (node groups, add-ons, access entries, Pod Identity associations: their ARNs carry the
-    cluster name first); with ``log_group_names``, Logs writes to those log groups."""
+    cluster name first); with ``log_group_names``, Logs writes to those log groups; with
+    ``iam_names`` (kind -> the ARN resource parts after ``<kind>/`` of the stack's roles,
+    policies, instance profiles and OIDC providers: names, ``prefix*`` patterns), IAM writes
+    are limited to those, so the role cannot touch any other role of the account; with
+    ``passed_role_names`` too, ``iam:PassRole`` is limited to those of its roles."""
     rows = [RESOURCE_PERMISSIONS[t] for t in sorted(resource_types) if t in RESOURCE_PERMISSIONS]
     reads = set(read_actions(resource_types, data_types))
     writes = sorted({a for row in rows for a in row.write} - reads)
     statements: list[dict[str, Any]] = [*plan_policy_document(
-        resource_types=resource_types, data_types=data_types)["Statement"]]
+        resource_types=resource_types, data_types=data_types, region=region, partition=partition, account=account,
+        iam_names=iam_names)["Statement"]]
     scoped = {service: [a for a in writes if a.split(":")[0] == service] for service in _SCOPED_SERVICES}
     unscoped = [a for a in writes if a.split(":")[0] not in _SCOPED_SERVICES and a not in _OWN_STATEMENT]
     if unscoped:
@@ -303,14 +334,18 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
             if service == "eks" and cluster_names:
                 eks = f"arn:{partition}:eks:{region}:{account}"
                 resources = [r for n in sorted(cluster_names) for r in (f"{eks}:cluster/{n}", f"{eks}:*/{n}/*")]
+            if service == "iam" and iam_names is not None:
+                resources = _iam_resources(iam_names, partition, account, region)
             if service == "logs" and log_group_names:
                 logs = f"arn:{partition}:logs:{region}:{account}:log-group:"
                 resources = [r for n in sorted(log_group_names) for r in (f"{logs}{n}", f"{logs}{n}:*")]
             statements.append({"Sid": f"Write{_TITLES[service]}InThisAccount", "Effect": "Allow", "Action": actions,
                                "Resource": resources if len(resources) > 1 else resources[0]})
     if any(row.passes_role for row in rows) and passed_to:
+        roles = (_iam_resources({"role": passed_role_names}, partition, account, region)
+                 if iam_names is not None and passed_role_names else [f"arn:{partition}:iam::{account}:role/*"])
         statements.append({"Sid": "PassStackRolesToTheirServices", "Effect": "Allow", "Action": "iam:PassRole",
-                           "Resource": f"arn:{partition}:iam::{account}:role/*",
+                           "Resource": roles if len(roles) > 1 else roles[0],
                            "Condition": {"StringEquals": {"iam:PassedToService": sorted(passed_to)}}})
     linked = sorted({name for row in rows for name in row.service_linked_roles})
     if linked:
@@ -319,6 +354,23 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                            "Resource": f"arn:{partition}:iam::{account}:role/aws-service-role/*",
                            "Condition": {"StringEquals": {"iam:AWSServiceName": linked}}})
     return {"Version": POLICY_VERSION, "Statement": statements}
+
+
+IAM_KINDS = ("role", "policy", "oidc-provider", "instance-profile")
+
+
+def _iam_resources(iam_names: Mapping[str, Collection[str]], partition: str, account: str,
+                   region: str) -> list[str]:
+    """The IAM ARNs of ``iam_names``, kind by kind; a kind with a ``*`` is the whole kind."""
+    resources = []
+    for kind in IAM_KINDS:
+        names = {n.format(region=region) for n in iam_names.get(kind, ())}
+        # A pattern another one covers says nothing more (``eks-cluster-*`` covers
+        # ``eks-cluster-autoscaler-*``): left out, for IAM's inline size quota.
+        names = {n for n in names if not any(o != n and o.endswith("*") and fnmatchcase(n, o) for o in names)}
+        for name in (["*"] if "*" in names else sorted(names)):
+            resources.append(f"arn:{partition}:iam::{account}:{kind}/{name}")
+    return resources or [f"arn:{partition}:iam::{account}:{kind}/*" for kind in IAM_KINDS]
 
 
 def compact(document: Mapping[str, Any]) -> str:

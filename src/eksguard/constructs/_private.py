@@ -19,6 +19,7 @@ from eksguard._framework import (
     TerraformStack,
     aws,
     is_token,
+    resolve_reference,
 )
 
 POLICY_VERSION = "2012-10-17"
@@ -152,10 +153,29 @@ class StackTypes:
         """The EKS clusters' names; None when one is known only at apply."""
         self.log_group_names: set[str] | None = set()
         """The log groups' names; None when one is known only at apply."""
+        self.iam_names: dict[str, set[str]] = {}
+        """The IAM ARNs' resource parts the stack writes, by kind (``role``, ``policy``,
+        ``instance-profile``, ``oidc-provider``): a name, a ``name_prefix`` followed by ``*``,
+        ``terraform-*`` for a name Terraform generates; ``*`` for one known only at apply."""
+        self.passed_role_names: set[str] = set()
+        """The roles the stack's resources hand to a service (``iam:PassRole``): the cluster's
+        and its Auto Mode nodes', node groups', add-ons', Pod Identity associations', flow
+        logs' and instance profiles' roles, as ``iam_names["role"]`` names them."""
+        role_names: dict[str, str] = {}
+        passed_ids: set[str] = set()
         for node in stack.node.find_all():
             if isinstance(node, TerraformResource):
                 rtype = node.terraform_resource_type
                 self.resource_types.add(rtype)
+                kind = IAM_NAMED_TYPES.get(rtype)
+                if kind is not None:
+                    self.iam_names.setdefault(kind, set()).add(_iam_resource_name(node, kind))
+                if rtype == "aws_iam_role":
+                    role_names[node.friendly_unique_id] = _iam_resource_name(node, "role")
+                if rtype in PASSES_ROLES:
+                    passed_ids.update(ROLE_REFERENCE.findall(json.dumps(resolve_reference(stack, node.to_terraform()))))
+                if rtype in ROLE_USERS and not _names_a_stack_role(stack, node.role_input):
+                    self.iam_names.setdefault("role", set()).add("*")  # a role from elsewhere
                 if rtype == "aws_iam_role":
                     self.service_principals.update(_trusted_services(node.assume_role_policy_input))
                 elif rtype in ("aws_eks_cluster", "aws_cloudwatch_log_group"):
@@ -170,6 +190,57 @@ class StackTypes:
                             self.log_group_names = None
             elif isinstance(node, TerraformDataSource):
                 self.data_types.add(node.terraform_resource_type)
+        # A passed role of elsewhere (a variable, a data source) is not the stack's to name.
+        self.passed_role_names = {role_names.get(i, "*") for i in passed_ids}
+
+
+IAM_NAMED_TYPES = {"aws_iam_role": "role", "aws_iam_policy": "policy",
+                   "aws_iam_instance_profile": "instance-profile",
+                   "aws_iam_openid_connect_provider": "oidc-provider"}
+TERRAFORM_GENERATED_NAME = "terraform-*"
+"""A name neither given nor prefixed: the provider's ``id.UniqueId()``, "terraform-" and a
+timestamp (hashicorp/terraform-plugin-sdk helper/id)."""
+EKS_ISSUER_HOSTS = "oidc.eks.{region}.amazonaws.com/id/*"
+"""An EKS cluster's OIDC issuer, known only at apply: its host and path (EKS User Guide,
+"Create an IAM OIDC provider for your cluster"); ``{region}`` is filled in by
+``deploy_policy_document``."""
+PASSES_ROLES = ("aws_eks_cluster", "aws_eks_node_group", "aws_eks_addon", "aws_eks_pod_identity_association",
+                "aws_flow_log", "aws_iam_instance_profile")
+"""Types whose create hands a role to a service (their ``RESOURCE_PERMISSIONS`` rows pass roles)."""
+ROLE_REFERENCE = re.compile(r"\$\{aws_iam_role\.([^.}]+)\.(?:arn|name|id)\}")
+ROLE_USERS = ("aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_instance_profile")
+"""Types that write to a role named by their ``role`` argument."""
+
+
+def _iam_resource_name(node: Any, kind: str) -> str:
+    """The ARN resource part, after ``<kind>/``, of one IAM resource of the stack."""
+    def literal(value: Any) -> str | None:
+        return value if isinstance(value, str) and value and not is_token(value) else None
+
+    if kind == "oidc-provider":
+        url = node.url_input
+        if literal(url):
+            return url.split("://", 1)[-1].rstrip("/")
+        return EKS_ISSUER_HOSTS
+    path = getattr(node, "path_input", None)
+    if path is not None and not literal(path):
+        return "*"
+    prefix = (path or "/").lstrip("/")
+    name, name_prefix = node.name_input, node.name_prefix_input
+    if name is not None:
+        return f"{prefix}{name}" if literal(name) else "*"
+    if name_prefix is not None:
+        return f"{prefix}{name_prefix}*" if literal(name_prefix) else "*"
+    return f"{prefix}{TERRAFORM_GENERATED_NAME}"
+
+
+def _names_a_stack_role(stack: Construct, role: Any) -> bool:
+    """Whether a ``role`` argument refers to a role resource of the stack (a reference
+    such as ``${aws_iam_role.x.name}``), rather than a name or a data source's role."""
+    if not isinstance(role, str) or not is_token(role):
+        return False
+    resolved = resolve_reference(stack, role)
+    return isinstance(resolved, str) and re.fullmatch(r"\$\{aws_iam_role\.[^.}]+\.(name|id)\}", resolved) is not None
 
 
 def _trusted_services(trust: Any) -> list[str]:

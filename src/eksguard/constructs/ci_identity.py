@@ -359,17 +359,19 @@ def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermiss
     itself anything."""
     if permissions is StackPermissions.NONE:
         return None
+    p, account, region = partition(scope), account_id(scope), region_name(scope)
     if permissions is StackPermissions.PLAN:
         name, document = PLAN_POLICY_NAME, stack_policy(scope, lambda types: plan_policy_document(
-            resource_types=types.resource_types, data_types=types.data_types))
+            resource_types=types.resource_types, data_types=types.data_types, region=region, partition=p,
+            account=account, iam_names=types.iam_names))
     else:
-        p, account, region = partition(scope), account_id(scope), region_name(scope)
         own_arn = role.arn
         name, document = DEPLOY_POLICY_NAME, stack_policy(scope, lambda types: _keeping_boundary(
             deploy_policy_document(
                 resource_types=types.resource_types, data_types=types.data_types, partition=p, account=account,
                 region=region, passed_to=_passed_to(types.resource_types, types.service_principals),
-                cluster_names=types.cluster_names, log_group_names=types.log_group_names),
+                cluster_names=types.cluster_names, log_group_names=types.log_group_names,
+                iam_names=types.iam_names, passed_role_names=types.passed_role_names),
             own_arn if bounded else None))
     return aws.iam_role_policy.IamRolePolicy(scope, "stack-permissions", name=name, role=role.id, policy=document)
 

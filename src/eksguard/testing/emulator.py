@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eksguard.errors import EmulatorUnavailableError
+from eksguard.testing.request_journal import RequestJournal
 
 TEST_CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
 PROBE_CLUSTER = "eksguard-capability-probe"
@@ -111,11 +112,20 @@ class Emulator:
     ``read_inventory(emulator.client)`` reads beside ``region``."""
     _stop: Callable[[], None] | None = None
     _errors: ServerErrors | None = None
+    journal: RequestJournal | None = None
+    """The embedded server's requests with their SDK invocation ids and attempts (None
+    for a remote emulator)."""
 
     def server_errors(self) -> list[str]:
-        """What the embedded server logged as failing (5xx answers, exceptions), newest
-        last; empty for a remote emulator, whose log is its own."""
-        return list(self._errors.lines) if self._errors is not None else []
+        """What the embedded server logged as failing (5xx answers, exceptions, SDK
+        retries with every attempt of the operation, answers not delivered), newest last;
+        empty for a remote emulator, whose log is its own."""
+        lines = list(self._errors.lines) if self._errors is not None else []
+        if self.journal is not None:
+            for attempts in self.journal.retries():
+                lines.append("retried by the SDK: " + "; ".join(entry.line() for entry in attempts))
+            lines.extend(f"not delivered: {entry.line()}" for entry in self.journal.undelivered())
+        return lines
 
     def client(self, service: str, region: str | None = None) -> Any:
         """A boto3 client for ``service`` in ``region`` (default: the emulator's own; a
@@ -203,11 +213,30 @@ def start_moto(region: str) -> Emulator:
     moto_eks.install()
     moto_ec2.install()
     errors = _capture_server_errors()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server = _JournaledMotoServer(ThreadedMotoServer)(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
     return Emulator(name="moto", endpoint=f"http://{host}:{port}", region=region,
-                    _stop=server.stop, _errors=errors).probe()
+                    _stop=server.stop, _errors=errors, journal=server.journal).probe()
+
+
+def _JournaledMotoServer(base: type) -> type:  # noqa: N802 - a class factory
+    """moto's ThreadedMotoServer with its WSGI application wrapped in a RequestJournal."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
+
+    class JournaledMotoServer(base):  # type: ignore[misc, valid-type]
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.journal = RequestJournal(DomainDispatcherApplication(create_backend_app))
+
+        def _server_entry(self) -> None:
+            self._server = make_server(self._ip_address, self._port, self.journal, True,
+                                       request_handler=MotoRequestHandler)
+            self._server_ready_event.set()
+            self._server.serve_forever()
+
+    return JournaledMotoServer
 
 
 def _capture_server_errors() -> ServerErrors:
