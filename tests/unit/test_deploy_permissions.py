@@ -166,6 +166,15 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
     assert statements["ReadStackIAM"]["Resource"] == statements["WriteIAMInThisAccount"]["Resource"]
     assert f"{iam}:role/tfc-run-*" in statements["ReadStackIAM"]["Resource"]
     assert not [r for r in statements["ReadStackIAM"]["Resource"] if r.endswith(":role/*")]
+    # AND node groups with launch templates may launch from this account's templates only
+    if capacity != "auto-mode":
+        assert statements["LaunchFromThisAccountsTemplates"] == {
+            "Sid": "LaunchFromThisAccountsTemplates", "Effect": "Allow", "Action": "ec2:RunInstances",
+            "Resource": "*", "Condition": {
+                "ArnLike": {"ec2:LaunchTemplate": f"arn:{PARTITION}:ec2:{REGION}:{ACCOUNT}:launch-template/*"},
+                "StringEquals": {"aws:RequestedRegion": REGION}}}
+    else:
+        assert "LaunchFromThisAccountsTemplates" not in statements
     # AND it passes only the roles its resources hand to a service: not the people's or CI's
     passed = statements["PassStackRolesToTheirServices"]["Resource"]
     assert f"{iam}:role/network-flow-logs-*" in passed and f"{iam}:role/eks-cluster-*" in passed

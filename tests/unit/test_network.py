@@ -163,8 +163,65 @@ def test_interface_endpoints_have_private_dns_in_every_private_subnet(synth_one,
             "private_dns_enabled": True,
             "subnet_ids": _private_subnets(out, count),
             "security_group_ids": [_ref(out, "test/network/endpoint-security-group")],
+            **({} if service == "eks-auth" else {"policy": _interface_policy(service)}),
             "tags": {"Name": f"prod-{service}"},
         }
+
+
+THIS_ACCOUNT = {"StringEquals": {"aws:PrincipalAccount": ACCOUNT, "aws:ResourceAccount": ACCOUNT}}
+
+
+def _interface_policy(service, *extra):
+    statements = [{"Sid": "ThisAccountsPrincipals", "Effect": "Allow", "Principal": "*", "Action": "*",
+                   "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalAccount": ACCOUNT}}}]
+    if service == "sts":
+        statements.append({"Sid": "WebIdentityIntoThisAccountsRoles", "Effect": "Allow", "Principal": "*",
+                           "Action": "sts:AssumeRoleWithWebIdentity", "Resource": f"arn:{PARTITION}:iam::{ACCOUNT}:role/*"})
+    return json.dumps({"Version": "2012-10-17", "Statement": [*statements, *extra]}, separators=(",", ":"))
+
+
+def _s3_policy(*extra):
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "ImageLayersAndPackages", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+         "Resource": [f"arn:{PARTITION}:s3:::prod-{REGION}-starport-layer-bucket/*",
+                      f"arn:{PARTITION}:s3:::al2023-repos-{REGION}-de612dc2/*",
+                      f"arn:{PARTITION}:s3:::amazonlinux-2-repos-{REGION}/*"]},
+        {"Sid": "ThisAccountsBuckets", "Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*",
+         "Condition": THIS_ACCOUNT}, *extra]}, separators=(",", ":"))
+
+
+PARTNER_BUCKET = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                  "Resource": "arn:aws:s3:::partner-data/*"}
+
+
+def test_endpoints_let_through_only_this_accounts_principals_and_the_buckets_nodes_need(synth_one):
+    # GIVEN a DynamoDB gateway, and a partner's bucket added to the S3 endpoint's policy
+    out = synth_one(_network(dynamodb_gateway_endpoint=True,
+                             endpoint_policy_statements={"s3": [PARTNER_BUCKET]}))
+    # THEN S3 serves ECR's layers, the Amazon Linux repositories, this account's buckets, and the partner's
+    assert out.resource("test/network/endpoint-s3")["policy"] == _s3_policy(PARTNER_BUCKET)
+    # AND DynamoDB this account's tables, for this account's principals
+    assert json.loads(out.resource("test/network/endpoint-dynamodb")["policy"])["Statement"] == [
+        {"Sid": "ThisAccountsTables", "Effect": "Allow", "Principal": "*", "Action": "dynamodb:*",
+         "Resource": "*", "Condition": THIS_ACCOUNT}]
+    # AND STS also takes IRSA's unsigned web-identity calls, into this account's roles only
+    assert out.resource("test/network/endpoint-sts")["policy"] == _interface_policy("sts")
+    assert "policy" not in out.resource("test/network/endpoint-eks-auth")
+
+
+@pytest.mark.parametrize(("statements", "field", "allowed"), [
+    ({"sqs": [PARTNER_BUCKET]}, "endpoint_policy_statements['sqs']", "an endpoint of this network"),
+    ({"eks-auth": [PARTNER_BUCKET]}, "endpoint_policy_statements['eks-auth']", "an endpoint of this network"),
+    ({"dynamodb": [PARTNER_BUCKET]}, "endpoint_policy_statements['dynamodb']", "an endpoint of this network"),
+    ({"s3": PARTNER_BUCKET}, "endpoint_policy_statements['s3']", "a set, mapping or generator"),
+    ({"s3": [{"Action": "s3:*"}]}, "endpoint_policy_statements['s3']", "'Effect' of 'Allow' or 'Deny'"),
+])
+def test_endpoint_policy_statements_not_for_an_endpoint_of_the_network_or_not_statements_are_refused(
+        synth_one, statements, field, allowed):
+    with pytest.raises(ValidationError) as raised:
+        synth_one(_network(endpoint_policy_statements=statements))
+    assert str(raised.value).startswith(f"test/network: field '{field}' got ")
+    assert allowed in str(raised.value)
 
 
 def test_every_default_interface_endpoint_says_why_it_is_there():
@@ -200,6 +257,7 @@ def test_s3_gateway_endpoint_serves_every_private_route_table(synth_one, az_coun
         "service_name": f"com.amazonaws.{REGION}.s3",
         "vpc_endpoint_type": "Gateway",
         "route_table_ids": _private_route_tables(out, az_count),
+        "policy": _s3_policy(),
         "tags": {"Name": "prod-s3"},
     }
 

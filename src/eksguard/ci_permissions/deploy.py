@@ -328,6 +328,8 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
         statements.append({"Sid": "LetServicesUseStackKeys", "Effect": "Allow", "Action": "kms:CreateGrant",
                            "Resource": "*", "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"},
                                                           "StringEquals": {"aws:RequestedRegion": region}}})
+    if {"aws_eks_node_group", "aws_launch_template"} <= set(resource_types):
+        statements.append(_launch_from_stack_templates(partition, account, region))
     for service, actions in scoped.items():
         if actions:
             resources = [r.format(p=partition, account=account, region=region) for r in _SCOPED_SERVICES[service]]
@@ -354,6 +356,23 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                            "Resource": f"arn:{partition}:iam::{account}:role/aws-service-role/*",
                            "Condition": {"StringEquals": {"iam:AWSServiceName": linked}}})
     return {"Version": POLICY_VERSION, "Statement": statements}
+
+
+def _launch_from_stack_templates(partition: str, account: str, region: str) -> dict[str, Any]:
+    """``ec2:RunInstances`` from this account's launch templates, and only from one.
+
+    A managed node group with a launch template is validated against the caller's right to
+    launch from it: both reviews of the stack as AWS runs it flagged CreateNodegroup and
+    UpdateNodegroupVersion as checking the caller's ``ec2:RunInstances`` on the template,
+    so the apply role holds it rather than fail on AWS. The condition is the EC2 User
+    Guide's "Require the use of a launch template" example (``ec2:LaunchTemplate``): no
+    instance can be launched without one of this account's templates, and none outside the
+    stack's region. (Not ``ec2:IsLaunchTemplateResource``: the node group's subnets come
+    from EKS, not from the template.)"""
+    return {"Sid": "LaunchFromThisAccountsTemplates", "Effect": "Allow", "Action": "ec2:RunInstances",
+            "Resource": "*",
+            "Condition": {"ArnLike": {"ec2:LaunchTemplate": f"arn:{partition}:ec2:{region}:{account}:launch-template/*"},
+                          "StringEquals": {"aws:RequestedRegion": region}}}
 
 
 IAM_KINDS = ("role", "policy", "oidc-provider", "instance-profile")

@@ -27,6 +27,12 @@ from eksguard.constructs._private import (
     region_name,
 )
 from eksguard.constructs.cluster import ALLOWED_CLUSTER_NAME, CLUSTER_NAME
+from eksguard.constructs.endpoint_policies import (
+    WITHOUT_POLICY,
+    dynamodb_gateway_policy,
+    interface_endpoint_policy,
+    s3_gateway_policy,
+)
 
 DEFAULT_CIDR_BLOCK = "10.0.0.0/16"
 """65 536 addresses: the VPC CNI gives every pod a VPC address, so EKS VPCs run out early."""
@@ -116,6 +122,11 @@ ALLOWED_INTERFACE_ENDPOINT = (
     "gateway endpoint; known: " + ", ".join(KNOWN_INTERFACE_ENDPOINTS)
 )
 ALLOWED_UNIQUE_ENDPOINTS = "each service once"
+ALLOWED_ENDPOINT_POLICY_STATEMENTS = (
+    "a mapping of endpoint service to a list of policy statements (mappings with an 'Effect' "
+    "of 'Allow' or 'Deny')"
+)
+ALLOWED_ENDPOINT_POLICY_SERVICE = "an endpoint of this network: {endpoints}"
 
 
 @documented
@@ -166,6 +177,16 @@ class ClusterNetworkProps:
     NAT. Each NAT gateway costs per hour (about $0.045 in us-east-1, ~$33 a month) plus per
     GB processed (about $0.045), and its Elastic IP per hour. Default: False — no route to
     the internet; AWS APIs are reached through the VPC endpoints."""
+
+    endpoint_policy_statements: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
+    """More Allow statements for an endpoint's policy, by service (``"s3"``, ``"dynamodb"``,
+    or an interface endpoint's suffix such as ``"ecr.api"``; not ``"eks-auth"``, which keeps
+    AWS's default policy), after eksguard's own
+    (``eksguard.constructs.endpoint_policies``: S3 serves ECR's image layers, the Amazon Linux
+    repositories and this account's buckets; DynamoDB this account's tables; interface
+    endpoints this account's principals). Example: ``{"s3": [{"Effect": "Allow", "Principal":
+    "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::partner-data/*"}]}``. Default: no
+    more statements."""
 
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on every resource this construct creates that takes tags. Default: no tags."""
@@ -313,7 +334,8 @@ class ClusterNetwork(Construct):
             # open connections. An explicit empty list also removes rules added by hand.
             egress=[],
             tags={**tags, "Name": f"{name}-endpoints"})
-        region = region_name(self)
+        region, arn, account = region_name(self), partition(self), account_id(self)
+        extra = self.props.endpoint_policy_statements
         subnet_ids = self.private_subnet_ids
         self._interface_endpoints: dict[str, Any] = {
             service: aws.vpc_endpoint.VpcEndpoint(
@@ -321,6 +343,8 @@ class ClusterNetwork(Construct):
                 service_name=f"com.amazonaws.{region}.{service}", vpc_endpoint_type="Interface",
                 private_dns_enabled=True, subnet_ids=subnet_ids,
                 security_group_ids=[self.endpoint_security_group.id],
+                policy=interface_endpoint_policy(service, partition=arn, account=account,
+                                                 extra=extra.get(service, ())),
                 tags={**tags, "Name": f"{name}-{service}"})
             for service in self.props.interface_endpoints
         }
@@ -328,11 +352,16 @@ class ClusterNetwork(Construct):
         self._s3_gateway_endpoint = aws.vpc_endpoint.VpcEndpoint(
             self, "endpoint-s3", vpc_id=self.vpc.id,
             service_name=f"com.amazonaws.{region}.{GATEWAY_SERVICE}", vpc_endpoint_type="Gateway",
-            route_table_ids=self.private_route_table_ids, tags={**tags, "Name": f"{name}-s3"})
+            route_table_ids=self.private_route_table_ids,
+            policy=s3_gateway_policy(partition=arn, account=account, region=region,
+                                     extra=extra.get(GATEWAY_SERVICE, ())),
+            tags={**tags, "Name": f"{name}-s3"})
         self._dynamodb_gateway_endpoint = aws.vpc_endpoint.VpcEndpoint(
             self, "endpoint-dynamodb", vpc_id=self.vpc.id,
             service_name=f"com.amazonaws.{region}.dynamodb", vpc_endpoint_type="Gateway",
-            route_table_ids=self.private_route_table_ids, tags={**tags, "Name": f"{name}-dynamodb"},
+            route_table_ids=self.private_route_table_ids,
+            policy=dynamodb_gateway_policy(account=account, extra=extra.get("dynamodb", ())),
+            tags={**tags, "Name": f"{name}-dynamodb"},
         ) if self.props.dynamodb_gateway_endpoint else None
 
     def _flow_logs(self) -> Any:
@@ -427,7 +456,23 @@ def _validate(path: str, props: ClusterNetworkProps) -> int:
     _require_vpc_cidr(path, props.cidr_block)
     az_count = _require_zones(path, props)
     _require_interface_endpoints(path, props.interface_endpoints)
+    _require_endpoint_policy_statements(path, props)
     return az_count
+
+
+def _require_endpoint_policy_statements(path: str, props: ClusterNetworkProps) -> None:
+    given = props.endpoint_policy_statements
+    endpoints = [*(e for e in props.interface_endpoints if e not in WITHOUT_POLICY), GATEWAY_SERVICE,
+                 *(["dynamodb"] if props.dynamodb_gateway_endpoint else [])]
+    if not isinstance(given, Mapping):
+        v.fail(path, "endpoint_policy_statements", given, ALLOWED_ENDPOINT_POLICY_STATEMENTS)
+    for service, statements in given.items():
+        if service not in endpoints:
+            v.fail(path, f"endpoint_policy_statements[{service!r}]", service,
+                   ALLOWED_ENDPOINT_POLICY_SERVICE.format(endpoints=", ".join(endpoints)))
+        if (isinstance(statements, (str, Mapping)) or not isinstance(statements, Sequence)
+                or not all(isinstance(s, Mapping) and s.get("Effect") in ("Allow", "Deny") for s in statements)):
+            v.fail(path, f"endpoint_policy_statements[{service!r}]", statements, ALLOWED_ENDPOINT_POLICY_STATEMENTS)
 
 
 def _require_vpc_cidr(path: str, cidr: str) -> None:

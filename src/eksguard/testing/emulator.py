@@ -170,6 +170,8 @@ class Emulator:
         from eksguard.testing import moto_ec2
 
         moto_ec2.forget_tokens()  # the embedded server's idempotency results go with its state
+        if self.journal is not None:
+            self.journal.forget_answers()
 
     def stop(self) -> None:
         if self._stop is not None:

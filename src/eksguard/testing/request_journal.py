@@ -6,6 +6,13 @@ operation, the same on every retry) and ``amz-sdk-request: attempt=N; max=M``. A
 answered "already exists" on attempt 2 of an invocation whose attempt 1 the journal shows
 as answered, or as cut off, says exactly which side lost the answer.
 
+A retry whose earlier attempt the server answered (with anything but a 5xx, which the SDK
+retries by design) gets that answer again instead of running twice: the answer was lost
+between this server and the SDK, which AWS's transport does not do, and running a create
+twice turns it into "already exists" (``replayed`` marks it in the journal). That keeps
+the emulator's transport out of what a test observes, while the journal keeps every such
+loss visible.
+
 Only the operation name is read from a request (the query-protocol ``Action`` field or the
 JSON protocols' ``X-Amz-Target``, else the method and path): never a parameter value, which
 may be a secret.
@@ -17,7 +24,7 @@ import io
 import re
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +50,8 @@ class JournalEntry:
     written: bool = False
     """Whether the whole answer was handed to the connection (False: it was cut off)."""
     error: str = ""
+    replayed: bool = False
+    """The answer of an earlier attempt, sent again rather than running the request twice."""
 
     def line(self) -> str:
         clock = time.strftime("%H:%M:%S", time.localtime(self.started))
@@ -50,8 +59,9 @@ class JournalEntry:
             "" if self.written else " (answer not delivered)")
         took = f"{self.duration:.2f}s" if self.duration is not None else "running"
         error = f" {self.error}" if self.error else ""
+        replayed = " (the earlier attempt's answer, replayed)" if self.replayed else ""
         return (f"{clock} {self.service}:{self.operation} {self.region} invocation "
-                f"{self.invocation_id or '-'} attempt {self.attempt}: {outcome} in {took}{error}")
+                f"{self.invocation_id or '-'} attempt {self.attempt}: {outcome} in {took}{error}{replayed}")
 
 
 class RequestJournal:
@@ -63,19 +73,29 @@ class RequestJournal:
         journal.retries()  # every invocation that needed a second attempt, with its attempts
     """
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], keep: int = 5000) -> None:
+    def __init__(self, app: Callable[..., Iterable[bytes]], keep: int = 5000, answers: int = 500) -> None:
         self._app = app
         self._entries: deque[JournalEntry] = deque(maxlen=keep)
+        self._answers: OrderedDict[str, tuple[str, list[Any], list[bytes]]] = OrderedDict()
+        self._keep_answers = answers
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         entry = self._entry(environ)
         with self._lock:
             self._entries.append(entry)
+            earlier = self._answers.get(entry.invocation_id) if entry.attempt > 1 else None
         clock = time.monotonic()
+        if earlier is not None:
+            status, headers, body = earlier
+            entry.status, entry.replayed, entry.duration = int(status.split(" ", 1)[0]), True, 0.0
+            start_response(status, headers)
+            return _Delivered(body, entry)
+        answered: list[Any] = []
 
         def recording_start_response(status: str, headers: list[Any], exc_info: Any = None) -> Any:
             entry.status = int(status.split(" ", 1)[0])
+            answered[:] = [status, list(headers)]
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         try:
@@ -85,7 +105,20 @@ class RequestJournal:
             entry.duration = time.monotonic() - clock
             raise
         entry.duration = time.monotonic() - clock
+        if entry.invocation_id and answered and entry.status is not None and entry.status < 500:
+            with self._lock:
+                self._answers[entry.invocation_id] = (answered[0], answered[1], body)
+                while len(self._answers) > self._keep_answers:
+                    self._answers.popitem(last=False)
         return _Delivered(body, entry)
+
+    def forget_answers(self) -> None:
+        """Drop the answers kept for replay (the emulator's state was reset)."""
+        with self._lock:
+            self._answers.clear()
+
+    def replays(self) -> list[JournalEntry]:
+        return [entry for entry in self.entries() if entry.replayed]
 
     def entries(self) -> list[JournalEntry]:
         with self._lock:
