@@ -20,7 +20,7 @@ PYTEST_ARGS ?= -n 2 --dist loadfile
 # that run Terraform find one unless EKSGUARD_PROVIDER_MIRROR is set (empty: the registry).
 WITH_MIRROR := scripts/with-provider-mirror.sh
 
-.PHONY: synth test unit integration bench dist clean venv _synth _test
+.PHONY: synth test unit integration bench soak dist clean venv _synth _test
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -74,6 +74,10 @@ integration: venv $(CHECKOV_VENV)/.installed venv-cdktf cli
 
 bench: venv
 	$(WITH_MIRROR) $(PY) bench/harness_cycle.py
+
+# 20 reference deploy / re-plan / destroy cycles on two workers: failures and lost answers.
+soak: venv
+	$(WITH_MIRROR) $(PY) bench/soak.py --cycles 20 --workers 2
 
 # The sdist, then the wheel built from it (so the sdist alone must build), as the release
 # workflow makes them; dist/ is emptied first so twine checks exactly these two.
