@@ -52,10 +52,12 @@ from eksguard.testing.snapshots import (
     read_pod_identity_associations,
     read_role,
 )
+from eksguard.testing.shared import shared_deployment
 from eksguard.testing.synth import SynthesizedStack, synthesize
 from eksguard.testing.validate import validate_stack
 
 __all__ = [
+    "shared_deployment",
     "EMULATOR_GAPS",
     "KNOWN_GAPS",
     "AccessEntrySnapshot",

@@ -10,6 +10,8 @@
 - ``deploy_stack``: ``deploy_stack(stack)`` applies it and returns a ``Deployment``;
   its teardown is registered before apply, so a failed apply is torn down too.
   ``deploy_stack(stack, emulator=other)`` deploys to another ``Emulator``.
+- ``shared_deployment(build, scope="module")`` (``eksguard.testing.shared``) makes a fixture
+  that deploys one stack for many tests, with the same teardown and reporting.
 
 Before the first test that deploys (or is marked ``eksguard_integration``) the harness
 checks, once, that Terraform can install ``hashicorp/aws`` (``eksguard.testing.providers``);
@@ -37,6 +39,7 @@ from eksguard.testing.config import HarnessConfig
 from eksguard.testing.deploy import Deployer, Deployment
 from eksguard.testing.emulator import Emulator, connect, start_moto
 from eksguard.testing.providers import ProviderCheck
+from eksguard.testing.shared import FAILED_USERS, SHARED
 from eksguard.testing.synth import SynthesizedStack, synthesize
 from eksguard.testing.validate import StackValidator, ValidationQueue
 
@@ -214,6 +217,11 @@ def _eksguard_requires(request: pytest.FixtureRequest) -> None:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
     item.stash.setdefault(REPORTS, {})[report.when] = report
+    shared = [(name, deployment) for name, deployment in item.config.stash.get(SHARED, {}).items()
+              if name in getattr(item, "fixturenames", ())]
+    if report.when == "call":  # a shared deployment's notes go into each test that used it
+        for _, deployment in shared:
+            item.stash.setdefault(NOTES, []).extend(getattr(deployment, "shared_notes", []))
     # user_properties travel with the report, also from pytest-xdist workers.
     notes = item.stash.get(NOTES, [])
     report.user_properties.extend(("eksguard", line) for line in notes)
@@ -226,7 +234,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             report.outcome = "failed"
             report.longrepr = STRICT_FAILURE.format(lines="\n".join(f"  {line}" for line in unverified))
     if report.failed:
-        deployments = item.stash.get(DEPLOYMENTS, [])
+        item.config.stash.setdefault(FAILED_USERS, set()).update(name for name, _ in shared)
+        deployments = [*item.stash.get(DEPLOYMENTS, []), *(deployment for _, deployment in shared)]
         for deployment in deployments:
             report.sections.append((f"eksguard terraform log: {deployment.stack.name}", deployment.log))
         errors = deployments[0].emulator.server_errors() if deployments else []
