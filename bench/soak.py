@@ -38,7 +38,7 @@ def main() -> int:
                           cwd=ROOT, env=env, capture_output=True, text=True)
     wall = time.monotonic() - started
     records = [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
-    summary = re.findall(r"=+ (.*) in [\d.]+s", done.stdout)
+    summary = re.findall(r"^=*\s*(\d+ (?:passed|failed|error).*?) in [\d.]+s", done.stdout, re.M)
     failed = [r for r in records if r["failed"]]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()

@@ -157,15 +157,31 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
     # AND the plan role reads exactly what the apply role reads, and writes nothing
     plan = next(json.loads(b["policy"]) for b in document["resource"]["aws_iam_role_policy"].values()
                 if b["name"] == "eksguard-stack-plan")
-    assert plan == {"Version": "2012-10-17", "Statement": [statements["ReadStackResources"],
-                                                           statements["ReadStackIAM"]]}
+    plan_statements = {s["Sid"]: s for s in plan["Statement"]}
+    assert list(plan_statements) == ["ReadStackResources", "ReadStackIAM"]
+    assert plan_statements["ReadStackResources"] == statements["ReadStackResources"]
+    assert set(plan_statements["ReadStackIAM"]["Action"]) <= set(statements["StackIAM"]["Action"])
+    assert not any(a.startswith("iam:") and not a.startswith(("iam:Get", "iam:List"))
+                   for a in plan_statements["ReadStackIAM"]["Action"])
     # AND its reads are of the stack's region, and IAM reads of the stack's own IAM only
     assert statements["ReadStackResources"]["Condition"] == {"StringEquals": {"aws:RequestedRegion": REGION}}
     assert not any(a.startswith("iam:") for a in statements["ReadStackResources"]["Action"])
     iam = f"arn:{PARTITION}:iam::{ACCOUNT}"
-    assert statements["ReadStackIAM"]["Resource"] == statements["WriteIAMInThisAccount"]["Resource"]
-    assert f"{iam}:role/tfc-run-*" in statements["ReadStackIAM"]["Resource"]
-    assert not [r for r in statements["ReadStackIAM"]["Resource"] if r.endswith(":role/*")]
+    assert plan_statements["ReadStackIAM"]["Resource"] == statements["StackIAM"]["Resource"]
+    assert f"{iam}:role/tfc-run-*" in statements["StackIAM"]["Resource"]
+    assert not [r for r in statements["StackIAM"]["Resource"] if r.endswith(":role/*")]
+    # AND no role of the stack can be given a policy the stack does not attach
+    attachable = statements["StackIAM"]["Condition"]["ArnLikeIfExists"]["iam:PolicyARN"]
+    assert f"arn:{PARTITION}:iam::aws:policy/AmazonEKSClusterPolicy" in attachable
+    assert not [p for p in statements["StackIAM"]["Condition"]["ArnLikeIfExists"]["iam:PolicyARN"]
+                if "AdministratorAccess" in p or p.endswith("/*")]
+    # AND the apply role may not widen itself
+    assert statements["KeepOwnPermissions"] == {
+        "Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
+            "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
+            "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"],
+        "Resource": next(b for b in document["resource"]["aws_iam_role_policy"].values()
+                         if b["name"] == "eksguard-stack-deploy")["role"].replace(".id}", ".arn}")}
     # AND node groups with launch templates may launch from this account's templates only
     if capacity != "auto-mode":
         assert statements["LaunchFromThisAccountsTemplates"] == {
@@ -201,20 +217,25 @@ def test_an_environment_role_may_deploy_exactly_its_stacks_types(synth_one):
     out = synth_one(_vpc_and(lambda s: _github_role(s, environment="prod")))
     # THEN the role's derived policy reads both, writes EC2 in this region and IAM in this account
     assert _policies(out) == {"test/deploy/stack-permissions": {"Version": "2012-10-17", "Statement": [
-        *_reads("deploy-*", "token.actions.githubusercontent.com"),
+        _reads("deploy-*", "token.actions.githubusercontent.com")[0],
         {"Sid": "WriteStackResourcesInThisRegion", "Effect": "Allow",
          "Action": ["ec2:CreateTags", "ec2:CreateVpc", "ec2:DeleteTags", "ec2:DeleteVpc", "ec2:ModifyVpcAttribute"],
          "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": REGION}}},
-        {"Sid": "WriteIAMInThisAccount", "Effect": "Allow", "Action": [
+        {"Sid": "StackIAM", "Effect": "Allow", "Action": sorted([*IAM_READS,
             "iam:AddClientIDToOpenIDConnectProvider", "iam:CreateOpenIDConnectProvider", "iam:CreateRole",
             "iam:DeleteOpenIDConnectProvider", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary",
             "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
             "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider", "iam:TagRole",
             "iam:UntagOpenIDConnectProvider", "iam:UntagRole", "iam:UpdateAssumeRolePolicy",
-            "iam:UpdateOpenIDConnectProviderThumbprint", "iam:UpdateRole", "iam:UpdateRoleDescription"],
+            "iam:UpdateOpenIDConnectProviderThumbprint", "iam:UpdateRole", "iam:UpdateRoleDescription"]),
          # only the stack's own role (by its name prefix) and OIDC provider
          "Resource": [f"arn:{PARTITION}:iam::{ACCOUNT}:role/deploy-*",
-                      f"arn:{PARTITION}:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"]}]}}
+                      f"arn:{PARTITION}:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"]},
+        # AND it may not widen itself
+        {"Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
+            "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
+            "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"],
+         "Resource": "${" + out.address("test/deploy/role") + ".arn}"}]}}
     assert out.resource("test/deploy/stack-permissions")["name"] == "eksguard-stack-deploy"
 
 
@@ -372,24 +393,24 @@ def test_a_read_a_stack_type_refreshes_through_is_never_denied():
         assert not set(row.read) & set(actions["Action"]), name
 
 
-def test_a_bounded_deploy_role_may_not_lift_its_own_boundary(synth_one):
+def test_a_bounded_deploy_role_may_neither_lift_its_own_boundary_nor_widen_itself(synth_one):
     # GIVEN an environment role with a permissions boundary
     boundary = "arn:aws:iam::111122223333:policy/ci-boundary"
     out = synth_one(_vpc_and(lambda s: _github_role(s, environment="prod", permissions_boundary_arn=boundary)))
     # THEN its derived policy denies removing or replacing the boundary on the role itself
     statements = _policies(out)["test/deploy/stack-permissions"]["Statement"]
-    assert statements[-1] == {"Sid": "KeepOwnPermissionsBoundary", "Effect": "Deny",
-                              "Action": ["iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary"],
-                              "Resource": "${" + out.address("test/deploy/role") + ".arn}"}
+    assert statements[-1] == {"Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
+        "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
+        "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"],
+        "Resource": "${" + out.address("test/deploy/role") + ".arn}"}
     assert out.resource("test/deploy/role")["permissions_boundary"] == boundary
-    # AND an unbounded role's policy has no such statement (test above: the whole document)
 
 
 # IAM writes reach the stack's own IAM only ----------------------------------------------------
 
 def _iam_writes(out):
     statements = {s["Sid"]: s for s in _policies(out)["test/deploy/stack-permissions"]["Statement"]}
-    resources = statements["WriteIAMInThisAccount"]["Resource"]
+    resources = statements["StackIAM"]["Resource"]
     return [r.split(":", 5)[-1] for r in ([resources] if isinstance(resources, str) else resources)]
 
 
@@ -429,3 +450,27 @@ def test_pass_role_reaches_only_the_roles_the_stacks_resources_hand_to_a_service
     # THEN iam:PassRole names the flow-logs role only, never the deploy role itself
     assert statements["PassStackRolesToTheirServices"]["Resource"] == (
         f"arn:{PARTITION}:iam::{ACCOUNT}:role/network-flow-logs-*")
+
+
+def test_an_attachment_of_a_policy_known_only_at_apply_drops_the_attachment_condition(synth_one):
+    # GIVEN a stack attaching a policy whose ARN comes from a data source
+    def build(stack):
+        _github_role(stack, environment="prod")
+        role = aws.iam_role.IamRole(stack, "app", name="app", assume_role_policy="{}")
+        found = aws.data_aws_iam_policy.DataAwsIamPolicy(stack, "found", name="team-policy")
+        aws.iam_role_policy_attachment.IamRolePolicyAttachment(stack, "attach", role=role.name, policy_arn=found.arn)
+    statements = {s["Sid"]: s for s in _policies(synth_one(build))["test/deploy/stack-permissions"]["Statement"]}
+    # THEN the attachment cannot be named, so it is not conditioned (rather than refused on AWS)
+    assert "Condition" not in statements["StackIAM"]
+    assert "iam:AttachRolePolicy" in statements["StackIAM"]["Action"]
+
+
+def test_private_dns_of_endpoints_is_not_region_conditioned():
+    # Route 53 requests name us-east-1 whatever the stack's region
+    document = deploy_policy_document(resource_types={"aws_vpc_endpoint"}, partition="aws", account="111122223333",
+                                      region="eu-west-1", passed_to=())
+    statements = {s["Sid"]: s for s in document["Statement"]}
+    assert statements["PrivateDnsOfEndpoints"] == {
+        "Sid": "PrivateDnsOfEndpoints", "Effect": "Allow", "Action": "route53:AssociateVPCWithHostedZone",
+        "Resource": "arn:aws:route53:::hostedzone/*"}
+    assert "route53:AssociateVPCWithHostedZone" not in statements["WriteStackResourcesInThisRegion"]["Action"]

@@ -172,8 +172,10 @@ THIS_ACCOUNT = {"StringEquals": {"aws:PrincipalAccount": ACCOUNT, "aws:ResourceA
 
 
 def _interface_policy(service, *extra):
+    own = service in ("logs", "sqs", "kms", "secretsmanager")  # and only this account's resources
     statements = [{"Sid": "ThisAccountsPrincipals", "Effect": "Allow", "Principal": "*", "Action": "*",
-                   "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalAccount": ACCOUNT}}}]
+                   "Resource": "*", "Condition": THIS_ACCOUNT if own else {
+                       "StringEquals": {"aws:PrincipalAccount": ACCOUNT}}}]
     if service == "sts":
         statements.append({"Sid": "WebIdentityIntoThisAccountsRoles", "Effect": "Allow", "Principal": "*",
                            "Action": "sts:AssumeRoleWithWebIdentity", "Resource": f"arn:{PARTITION}:iam::{ACCOUNT}:role/*"})

@@ -301,7 +301,8 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                            cluster_names: Collection[str] | None = None,
                            log_group_names: Collection[str] | None = None,
                            iam_names: Mapping[str, Collection[str]] | None = None,
-                           passed_role_names: Collection[str] | None = None) -> dict[str, Any]:
+                           passed_role_names: Collection[str] | None = None,
+                           attached_policy_arns: Collection[str] | None = None) -> dict[str, Any]:
     """What plan, apply and destroy of these types call: the reads, the writes (scoped to
     this account and region where the service has ARNs for them), ``iam:PassRole`` on this
     account's roles to the services in ``passed_to`` only, and the service-linked roles
@@ -312,7 +313,10 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
     ``iam_names`` (kind -> the ARN resource parts after ``<kind>/`` of the stack's roles,
     policies, instance profiles and OIDC providers: names, ``prefix*`` patterns), IAM writes
     are limited to those, so the role cannot touch any other role of the account; with
-    ``passed_role_names`` too, ``iam:PassRole`` is limited to those of its roles."""
+    ``passed_role_names`` too, ``iam:PassRole`` is limited to those of its roles; with
+    ``attached_policy_arns`` (ARNs, or ``policy/<pattern>`` for the stack's own policies),
+    attaching and detaching role policies is limited to those (``iam:PolicyARN``), so no
+    role of the stack can be given ``AdministratorAccess``."""
     rows = [RESOURCE_PERMISSIONS[t] for t in sorted(resource_types) if t in RESOURCE_PERMISSIONS]
     reads = set(read_actions(resource_types, data_types))
     writes = sorted({a for row in rows for a in row.write} - reads)
@@ -321,9 +325,16 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
         iam_names=iam_names)["Statement"]]
     scoped = {service: [a for a in writes if a.split(":")[0] == service] for service in _SCOPED_SERVICES}
     unscoped = [a for a in writes if a.split(":")[0] not in _SCOPED_SERVICES and a not in _OWN_STATEMENT]
+    # Route 53 is global: its requests name us-east-1 whatever the stack's region (IAM User
+    # Guide, aws:RequestedRegion), so its one write is scoped by resource instead.
+    route53 = [a for a in unscoped if a.startswith("route53:")]
+    unscoped = [a for a in unscoped if a not in route53]
     if unscoped:
         statements.append({"Sid": "WriteStackResourcesInThisRegion", "Effect": "Allow", "Action": unscoped,
                            "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": region}}})
+    if route53:
+        statements.append({"Sid": "PrivateDnsOfEndpoints", "Effect": "Allow", "Action": route53 if len(route53) > 1
+                           else route53[0], "Resource": f"arn:{partition}:route53:::hostedzone/*"})
     if "kms:CreateGrant" in writes:
         statements.append({"Sid": "LetServicesUseStackKeys", "Effect": "Allow", "Action": "kms:CreateGrant",
                            "Resource": "*", "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"},
@@ -331,7 +342,10 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
     if {"aws_eks_node_group", "aws_launch_template"} <= set(resource_types):
         statements.append(_launch_from_stack_templates(partition, account, region))
     for service, actions in scoped.items():
-        if actions:
+        if actions and service == "iam" and iam_names is not None:
+            statements.append(_stack_iam(statements, actions, iam_names, attached_policy_arns, partition, account,
+                                         region))
+        elif actions:
             resources = [r.format(p=partition, account=account, region=region) for r in _SCOPED_SERVICES[service]]
             if service == "eks" and cluster_names:
                 eks = f"arn:{partition}:eks:{region}:{account}"
@@ -358,6 +372,30 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
     return {"Version": POLICY_VERSION, "Statement": statements}
 
 
+def _stack_iam(statements: list[dict[str, Any]], writes: list[str], iam_names: Mapping[str, Collection[str]],
+               attached_policy_arns: Collection[str] | None, partition: str, account: str,
+               region: str) -> dict[str, Any]:
+    """One statement for the stack's own IAM: its reads (taken out of ``ReadStackIAM``, which
+    names the same resources) and writes, and, with ``attached_policy_arns``, role policy
+    attachments only of those policies (``ArnLikeIfExists``: only attach and detach carry
+    ``iam:PolicyARN``). One list of the stack's IAM ARNs rather than three keeps the
+    document within IAM's 10,240-character quota for a role's inline policies."""
+    resources = _iam_resources(iam_names, partition, account, region)
+    reads: list[str] = []
+    for index, statement in enumerate(statements):
+        if statement.get("Sid") == "ReadStackIAM":
+            reads = list(statement["Action"])
+            del statements[index]
+            break
+    statement: dict[str, Any] = {"Sid": "StackIAM", "Effect": "Allow", "Action": sorted({*reads, *writes}),
+                                 "Resource": resources if len(resources) > 1 else resources[0]}
+    if attached_policy_arns is not None and any(a in POLICY_ATTACHMENTS for a in writes):
+        policies = sorted(a if a.startswith("arn:") else f"arn:{partition}:iam::{account}:{a}"
+                          for a in attached_policy_arns)
+        statement["Condition"] = {"ArnLikeIfExists": {"iam:PolicyARN": policies if len(policies) > 1 else policies[0]}}
+    return statement
+
+
 def _launch_from_stack_templates(partition: str, account: str, region: str) -> dict[str, Any]:
     """``ec2:RunInstances`` from this account's launch templates, and only from one.
 
@@ -376,6 +414,7 @@ def _launch_from_stack_templates(partition: str, account: str, region: str) -> d
 
 
 IAM_KINDS = ("role", "policy", "oidc-provider", "instance-profile")
+POLICY_ATTACHMENTS = ("iam:AttachRolePolicy", "iam:DetachRolePolicy")
 
 
 def _iam_resources(iam_names: Mapping[str, Collection[str]], partition: str, account: str,

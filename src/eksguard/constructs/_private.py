@@ -157,11 +157,17 @@ class StackTypes:
         """The IAM ARNs' resource parts the stack writes, by kind (``role``, ``policy``,
         ``instance-profile``, ``oidc-provider``): a name, a ``name_prefix`` followed by ``*``,
         ``terraform-*`` for a name Terraform generates; ``*`` for one known only at apply."""
+        self.attached_policy_arns: set[str] | None = set()
+        """The policies the stack attaches to roles: literal ARNs (the partition may be a
+        reference), ``policy/<name pattern>`` for the stack's own policies (``{account}`` is
+        filled in by ``deploy_policy_document``); None when one is known only at apply."""
         self.passed_role_names: set[str] = set()
         """The roles the stack's resources hand to a service (``iam:PassRole``): the cluster's
         and its Auto Mode nodes', node groups', add-ons', Pod Identity associations', flow
         logs' and instance profiles' roles, as ``iam_names["role"]`` names them."""
         role_names: dict[str, str] = {}
+        policy_names: dict[str, str] = {}
+        attached: list[Any] = []
         passed_ids: set[str] = set()
         for node in stack.node.find_all():
             if isinstance(node, TerraformResource):
@@ -172,6 +178,10 @@ class StackTypes:
                     self.iam_names.setdefault(kind, set()).add(_iam_resource_name(node, kind))
                 if rtype == "aws_iam_role":
                     role_names[node.friendly_unique_id] = _iam_resource_name(node, "role")
+                elif rtype == "aws_iam_policy":
+                    policy_names[node.friendly_unique_id] = _iam_resource_name(node, "policy")
+                elif rtype == "aws_iam_role_policy_attachment":
+                    attached.append(resolve_reference(stack, node.policy_arn_input))
                 if rtype in PASSES_ROLES:
                     passed_ids.update(ROLE_REFERENCE.findall(json.dumps(resolve_reference(stack, node.to_terraform()))))
                 if rtype in ROLE_USERS and not _names_a_stack_role(stack, node.role_input):
@@ -192,6 +202,7 @@ class StackTypes:
                 self.data_types.add(node.terraform_resource_type)
         # A passed role of elsewhere (a variable, a data source) is not the stack's to name.
         self.passed_role_names = {role_names.get(i, "*") for i in passed_ids}
+        self.attached_policy_arns = _attached_policy_arns(attached, policy_names)
 
 
 IAM_NAMED_TYPES = {"aws_iam_role": "role", "aws_iam_policy": "policy",
@@ -232,6 +243,22 @@ def _iam_resource_name(node: Any, kind: str) -> str:
     if name_prefix is not None:
         return f"{prefix}{name_prefix}*" if literal(name_prefix) else "*"
     return f"{prefix}{TERRAFORM_GENERATED_NAME}"
+
+
+POLICY_REFERENCE = re.compile(r"^\$\{aws_iam_policy\.([^.}]+)\.(?:arn|id)\}$")
+
+
+def _attached_policy_arns(attached: list[Any], policy_names: dict[str, str]) -> set[str] | None:
+    arns: set[str] = set()
+    for value in attached:
+        own = POLICY_REFERENCE.match(value) if isinstance(value, str) else None
+        if own and own.group(1) in policy_names:
+            arns.add("policy/" + policy_names[own.group(1)])
+        elif isinstance(value, str) and value.startswith("arn:") and "${" not in value.split(":", 2)[2]:
+            arns.add(value)  # an ARN whose only reference is its partition
+        else:
+            return None
+    return arns
 
 
 def _names_a_stack_role(stack: Construct, role: Any) -> bool:

@@ -353,10 +353,11 @@ def _stack_permissions(path: str, props: CiRoleOptions, *, applies: bool) -> Sta
 def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermissions,
                           bounded: bool = False) -> Any | None:
     """The role's ``eksguard-stack-deploy`` or ``-plan`` inline policy, written at synth from
-    the stack's types (``eksguard.ci_permissions``); None for ``NONE``. A ``bounded`` role
-    (one with a permissions boundary) may not remove or replace its own boundary: the
-    deploy policy's IAM writes would otherwise let it lift the boundary and then grant
-    itself anything."""
+    the stack's types (``eksguard.ci_permissions``); None for ``NONE``. A deploy role may
+    not widen itself (``KeepOwnPermissions``): when it is one of the stack's roles, its IAM
+    writes would otherwise reach its own policies, trust and boundary, and one
+    ``PutRolePolicy`` would make it an administrator. (``bounded`` is kept for callers; the
+    deny holds for every deploy role.)"""
     if permissions is StackPermissions.NONE:
         return None
     p, account, region = partition(scope), account_id(scope), region_name(scope)
@@ -366,22 +367,26 @@ def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermiss
             account=account, iam_names=types.iam_names))
     else:
         own_arn = role.arn
-        name, document = DEPLOY_POLICY_NAME, stack_policy(scope, lambda types: _keeping_boundary(
+        name, document = DEPLOY_POLICY_NAME, stack_policy(scope, lambda types: _keeping_own_permissions(
             deploy_policy_document(
                 resource_types=types.resource_types, data_types=types.data_types, partition=p, account=account,
                 region=region, passed_to=_passed_to(types.resource_types, types.service_principals),
                 cluster_names=types.cluster_names, log_group_names=types.log_group_names,
-                iam_names=types.iam_names, passed_role_names=types.passed_role_names),
-            own_arn if bounded else None))
+                iam_names=types.iam_names, passed_role_names=types.passed_role_names,
+                attached_policy_arns=types.attached_policy_arns),
+            own_arn))
     return aws.iam_role_policy.IamRolePolicy(scope, "stack-permissions", name=name, role=role.id, policy=document)
 
 
-def _keeping_boundary(document: dict[str, Any], own_arn: str | None) -> dict[str, Any]:
-    if own_arn is None:
-        return document
+OWN_ROLE_ESCALATIONS = ("iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
+                        "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy")
+"""What a role may not do to itself: each widens what it may do, or who may be it (IAM API
+Reference, DeleteRolePermissionsBoundary: "might increase its permissions")."""
+
+
+def _keeping_own_permissions(document: dict[str, Any], own_arn: str) -> dict[str, Any]:
     return {**document, "Statement": [*document["Statement"], {
-        "Sid": "KeepOwnPermissionsBoundary", "Effect": "Deny",
-        "Action": ["iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary"], "Resource": own_arn}]}
+        "Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": list(OWN_ROLE_ESCALATIONS), "Resource": own_arn}]}
 
 
 def _passed_to(resource_types: set[str], trusted: set[str]) -> set[str]:

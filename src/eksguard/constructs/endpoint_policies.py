@@ -12,7 +12,12 @@ any account, and an interface endpoint would serve credentials of another accoun
   — and this account's buckets for this account's principals (``aws:ResourceAccount``,
   ``aws:PrincipalAccount``).
 - **DynamoDB (gateway)**: this account's tables, for this account's principals.
-- **Interface endpoints**: this account's principals, any action (IAM policies then decide).
+- **Interface endpoints**: this account's principals, any action (IAM policies then decide);
+  for the services whose resources pods only ever use in their own account
+  (``OWN_RESOURCES_ONLY``: CloudWatch Logs, SQS, KMS, Secrets Manager) also only this
+  account's resources, so this account's credentials cannot write to another's log
+  group or queue. Not ECR (EKS add-on images live in AWS's registries), SSM (Karpenter
+  reads AWS's public AMI parameters) or STS.
   STS also takes ``AssumeRoleWithWebIdentity`` into this account's roles: IRSA's call is
   not signed, so it has no principal account for the condition to match.
 - **eks-auth**: no policy (``WITHOUT_POLICY``). Its one API, ``AssumeRoleForPodIdentity``,
@@ -30,6 +35,7 @@ from typing import Any
 
 from eksguard.constructs._private import policy_document
 
+OWN_RESOURCES_ONLY = frozenset({"logs", "sqs", "kms", "secretsmanager"})
 WITHOUT_POLICY = frozenset({"eks-auth"})
 """Interface endpoints left with AWS's default policy (module docstring)."""
 ECR_LAYER_BUCKET = "prod-{region}-starport-layer-bucket"
@@ -65,7 +71,8 @@ def interface_endpoint_policy(service: str, *, partition: str, account: str,
         return None
     statements: list[Mapping[str, Any]] = [
         {"Sid": "ThisAccountsPrincipals", "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
-         "Condition": {"StringEquals": {"aws:PrincipalAccount": account}}}]
+         "Condition": _this_account(account) if service in OWN_RESOURCES_ONLY else {
+             "StringEquals": {"aws:PrincipalAccount": account}}}]
     if service == "sts":
         statements.append({"Sid": "WebIdentityIntoThisAccountsRoles", "Effect": "Allow", "Principal": "*",
                            "Action": "sts:AssumeRoleWithWebIdentity",
