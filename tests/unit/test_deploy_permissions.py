@@ -158,8 +158,15 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
     plan = next(json.loads(b["policy"]) for b in document["resource"]["aws_iam_role_policy"].values()
                 if b["name"] == "eksguard-stack-plan")
     plan_statements = {s["Sid"]: s for s in plan["Statement"]}
-    assert list(plan_statements) == ["ReadStackResources", "ReadStackIAM"]
+    assert list(plan_statements) == ["ReadStackResources", "ReadStackClusters", "ReadStackIAM"]
     assert plan_statements["ReadStackResources"] == statements["ReadStackResources"]
+    # AND its EKS reads reach the stack's cluster only (the apply role's share its writes' statement)
+    eks_arns = [f"arn:{PARTITION}:eks:{REGION}:{ACCOUNT}:cluster/ref", f"arn:{PARTITION}:eks:{REGION}:{ACCOUNT}:*/ref/*"]
+    assert plan_statements["ReadStackClusters"]["Resource"] == eks_arns
+    assert "eks:DescribeCluster" in plan_statements["ReadStackClusters"]["Action"]
+    assert set(plan_statements["ReadStackClusters"]["Action"]) <= set(statements["WriteEKSInThisAccount"]["Action"])
+    assert {a for a in plan_statements["ReadStackResources"]["Action"] if a.startswith("eks:")} <= {
+        "eks:DescribeAddonVersions"}  # it takes no resource
     assert set(plan_statements["ReadStackIAM"]["Action"]) <= set(statements["StackIAM"]["Action"])
     assert not any(a.startswith("iam:") and not a.startswith(("iam:Get", "iam:List"))
                    for a in plan_statements["ReadStackIAM"]["Action"])

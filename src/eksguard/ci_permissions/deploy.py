@@ -265,6 +265,15 @@ def read_actions(resource_types: Iterable[str], data_types: Iterable[str] = ()) 
     return sorted({action for row in rows for action in row.read})
 
 
+UNSCOPED_EKS_READS = ("eks:DescribeAddonVersions",)
+"""EKS reads that take no resource (Service Authorization Reference, Amazon EKS)."""
+
+
+def _cluster_resources(cluster_names: Collection[str], partition: str, account: str, region: str) -> list[str]:
+    eks = f"arn:{partition}:eks:{region}:{account}"
+    return [r for n in sorted(cluster_names) for r in (f"{eks}:cluster/{n}", f"{eks}:*/{n}/*")]
+
+
 GLOBAL_SERVICES = ("iam", "sts")
 """Services whose requests name no region of the stack (IAM's and STS's global endpoint
 sign for us-east-1): their reads are scoped by resource, not by ``aws:RequestedRegion``."""
@@ -272,22 +281,30 @@ sign for us-east-1): their reads are scoped by resource, not by ``aws:RequestedR
 
 def plan_policy_document(*, resource_types: Collection[str], data_types: Collection[str] = (),
                          region: str | None = None, partition: str = "aws", account: str = "*",
-                         iam_names: Mapping[str, Collection[str]] | None = None) -> dict[str, Any]:
+                         iam_names: Mapping[str, Collection[str]] | None = None,
+                         cluster_names: Collection[str] | None = None) -> dict[str, Any]:
     """What a plan of these types reads, and nothing else. Regional reads take Resource "*"
     (most Describe and List actions allow no narrower resource); with ``region`` they are
     limited to the stack's region by ``aws:RequestedRegion``. With ``iam_names`` (as for
     ``deploy_policy_document``) IAM reads are limited to the stack's own roles, policies,
-    instance profiles and OIDC providers: every IAM read a refresh calls takes one."""
+    instance profiles and OIDC providers: every IAM read a refresh calls takes one. With
+    ``cluster_names``, EKS reads are limited to those clusters and what lies under them
+    (``DescribeAddonVersions``, which takes no resource, stays regional)."""
     actions = read_actions(resource_types, data_types)
     if region is None:
         return {"Version": POLICY_VERSION, "Statement": [
             {"Sid": "ReadStackResources", "Effect": "Allow", "Action": actions, "Resource": "*"}]}
-    regional = [a for a in actions if a.split(":")[0] not in GLOBAL_SERVICES]
+    clusters = ([a for a in actions if a.startswith("eks:") and a not in UNSCOPED_EKS_READS]
+                if cluster_names else [])
+    regional = [a for a in actions if a.split(":")[0] not in GLOBAL_SERVICES and a not in clusters]
     iam = [a for a in actions if a.split(":")[0] == "iam"]
     statements: list[dict[str, Any]] = []
     if regional:
         statements.append({"Sid": "ReadStackResources", "Effect": "Allow", "Action": regional, "Resource": "*",
                            "Condition": {"StringEquals": {"aws:RequestedRegion": region}}})
+    if clusters:
+        statements.append({"Sid": "ReadStackClusters", "Effect": "Allow", "Action": clusters,
+                           "Resource": _cluster_resources(cluster_names or (), partition, account, region)})
     if iam:
         resources = (_iam_resources(iam_names, partition, account, region) if iam_names is not None
                      else [f"arn:{partition}:iam::{account}:*"])
@@ -322,7 +339,7 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
     writes = sorted({a for row in rows for a in row.write} - reads)
     statements: list[dict[str, Any]] = [*plan_policy_document(
         resource_types=resource_types, data_types=data_types, region=region, partition=partition, account=account,
-        iam_names=iam_names)["Statement"]]
+        iam_names=iam_names, cluster_names=cluster_names)["Statement"]]
     scoped = {service: [a for a in writes if a.split(":")[0] == service] for service in _SCOPED_SERVICES}
     unscoped = [a for a in writes if a.split(":")[0] not in _SCOPED_SERVICES and a not in _OWN_STATEMENT]
     # Route 53 is global: its requests name us-east-1 whatever the stack's region (IAM User
@@ -348,8 +365,12 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
         elif actions:
             resources = [r.format(p=partition, account=account, region=region) for r in _SCOPED_SERVICES[service]]
             if service == "eks" and cluster_names:
-                eks = f"arn:{partition}:eks:{region}:{account}"
-                resources = [r for n in sorted(cluster_names) for r in (f"{eks}:cluster/{n}", f"{eks}:*/{n}/*")]
+                resources = _cluster_resources(cluster_names, partition, account, region)
+                # the cluster reads name the same ARNs: one statement for both
+                reads = next((x for x in statements if x.get("Sid") == "ReadStackClusters"), None)
+                if reads is not None:
+                    statements.remove(reads)
+                    actions = sorted({*reads["Action"], *actions})
             if service == "iam" and iam_names is not None:
                 resources = _iam_resources(iam_names, partition, account, region)
             if service == "logs" and log_group_names:

@@ -364,7 +364,7 @@ def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermiss
     if permissions is StackPermissions.PLAN:
         name, document = PLAN_POLICY_NAME, stack_policy(scope, lambda types: plan_policy_document(
             resource_types=types.resource_types, data_types=types.data_types, region=region, partition=p,
-            account=account, iam_names=types.iam_names))
+            account=account, iam_names=types.iam_names, cluster_names=types.cluster_names))
     else:
         own_arn = role.arn
         name, document = DEPLOY_POLICY_NAME, stack_policy(scope, lambda types: _keeping_own_permissions(
