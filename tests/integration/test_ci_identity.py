@@ -78,8 +78,17 @@ IAM_WRITES = [
     "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider", "iam:TagRole",
     "iam:UntagOpenIDConnectProvider", "iam:UntagRole", "iam:UpdateAssumeRolePolicy",
     "iam:UpdateOpenIDConnectProviderThumbprint", "iam:UpdateRole", "iam:UpdateRoleDescription"]
-PLAN_READS = {"Version": "2012-10-17", "Statement": [
-    {"Sid": "ReadStackResources", "Effect": "Allow", "Action": IAM_READS, "Resource": "*"}]}
+STACK_IAM = ["role/deploy-*", "role/review-*", "role/run-*", "role/split-*",  # split-* covers split-plan-*
+             "oidc-provider/app.terraform.io", "oidc-provider/token.actions.githubusercontent.com"]
+"""The stack's own IAM, by name prefix (the existing Enterprise provider is not the stack's)."""
+
+
+def _plan_reads(account: str) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "ReadStackIAM", "Effect": "Allow", "Action": IAM_READS,
+         "Resource": [f"arn:aws:iam::{account}:{name}" for name in STACK_IAM]}]}
+
+
 DENY_DATA_READS = {"Version": "2012-10-17", "Statement": [
     {"Sid": "DenyDataReads", "Effect": "Deny", "Action": sorted(DATA_READ_ACTIONS), "Resource": "*"},
     {"Sid": "DenyParameterValues", "Effect": "Deny",
@@ -87,13 +96,19 @@ DENY_DATA_READS = {"Version": "2012-10-17", "Statement": [
      "NotResource": "arn:aws:ssm:*::parameter/aws/service/*"}]}
 
 
-def _deploy(account: str) -> dict[str, Any]:
-    """What this stack's apply roles may do: it holds only IAM roles and OIDC providers."""
+def _deploy(role_arn: str) -> dict[str, Any]:
+    """What this stack's apply roles may do: it holds only IAM roles and OIDC providers. Its
+    own IAM, reads and writes, attaching only the two policies the stack attaches; and not
+    widen the role itself."""
+    account = role_arn.split(":")[4]
     return {"Version": "2012-10-17", "Statement": [
-        PLAN_READS["Statement"][0],
-        {"Sid": "WriteIAMInThisAccount", "Effect": "Allow", "Action": IAM_WRITES, "Resource": [
-            f"arn:aws:iam::{account}:role/*", f"arn:aws:iam::{account}:policy/*",
-            f"arn:aws:iam::{account}:oidc-provider/*", f"arn:aws:iam::{account}:instance-profile/*"]}]}
+        {"Sid": "StackIAM", "Effect": "Allow", "Action": sorted({*IAM_READS, *IAM_WRITES}),
+         "Resource": [f"arn:aws:iam::{account}:{name}" for name in STACK_IAM],
+         "Condition": {"ArnLikeIfExists": {"iam:PolicyARN": [MANAGED + "AmazonEKSClusterPolicy",
+                                                             MANAGED + "ReadOnlyAccess"]}}},
+        {"Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
+            "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
+            "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"], "Resource": role_arn}]}
 
 
 def _trust(provider_arn: str, host: str, audience: str, sub: str | list[str]) -> dict[str, Any]:
@@ -131,9 +146,9 @@ def test_ci_roles_land_with_exact_trust_and_replan_empty(aws_emulator, synth_sta
     run = read_role(iam, out["run_role_arn"])
     expect_equal(f"trust policy of {run.name}", run.trust_policy, _trust(
         tfc_provider, "app.terraform.io", "aws.workload.identity", [subject + "plan", subject + "apply"]))
-    deploy = _deploy(run.arn.split(":")[4])
+    account = run.arn.split(":")[4]
     assert_attached_policies(run, [MANAGED + "AmazonEKSClusterPolicy"])
-    assert_inline_policies(run, {"eksguard-stack-deploy": deploy})
+    assert_inline_policies(run, {"eksguard-stack-deploy": _deploy(run.arn)})
 
     # AND on the existing Enterprise provider, the apply role trusts only apply, the plan role only plan
     subject = "organization:acme:project:platform:workspace:eks-staging:run_phase:"
@@ -143,10 +158,11 @@ def test_ci_roles_land_with_exact_trust_and_replan_empty(aws_emulator, synth_sta
     expect_equal(f"trust policy of {plan.name}", plan.trust_policy,
                  _trust(tfe_arn, tfe_host, "aws.tfe", subject + "plan"))
     assert_attached_policies(apply, [])
-    assert_inline_policies(apply, {"state": STATE_READ, "eksguard-stack-deploy": deploy})
+    assert_inline_policies(apply, {"state": STATE_READ, "eksguard-stack-deploy": _deploy(apply.arn)})
     assert apply.max_session_duration == 7200
     assert_attached_policies(plan, [])
-    assert_inline_policies(plan, {"eksguard-stack-plan": PLAN_READS, "eksguard-deny-data-reads": DENY_DATA_READS})
+    assert_inline_policies(plan, {"eksguard-stack-plan": _plan_reads(account),
+                                  "eksguard-deny-data-reads": DENY_DATA_READS})
     assert plan.tags == {"phase": "plan"}
     assert out["split_environment"] == {
         "TFC_AWS_PROVIDER_AUTH": "true", "TFC_AWS_PLAN_ROLE_ARN": plan.arn, "TFC_AWS_APPLY_ROLE_ARN": apply.arn,
@@ -156,8 +172,9 @@ def test_ci_roles_land_with_exact_trust_and_replan_empty(aws_emulator, synth_sta
     # environment's role may deploy the stack, the pull requests' may only read it
     for key, sub, policy, inline in (
             ("deploy_role_arn", "repo:acme/infra:environment:prod", "AmazonEKSClusterPolicy",
-             {"eksguard-stack-deploy": deploy}),
-            ("review_role_arn", "repo:acme/infra:pull_request", "ReadOnlyAccess", {"eksguard-stack-plan": PLAN_READS})):
+             {"eksguard-stack-deploy": _deploy(out["deploy_role_arn"])}),
+            ("review_role_arn", "repo:acme/infra:pull_request", "ReadOnlyAccess",
+             {"eksguard-stack-plan": _plan_reads(account)})):
         role = read_role(iam, out[key])
         expect_equal(f"trust policy of {role.name}", role.trust_policy, _trust(
             github_provider, "token.actions.githubusercontent.com", "sts.amazonaws.com", sub))
