@@ -371,8 +371,6 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                 if reads is not None:
                     statements.remove(reads)
                     actions = sorted({*reads["Action"], *actions})
-            if service == "iam" and iam_names is not None:
-                resources = _iam_resources(iam_names, partition, account, region)
             if service == "logs" and log_group_names:
                 logs = f"arn:{partition}:logs:{region}:{account}:log-group:"
                 resources = [r for n in sorted(log_group_names) for r in (f"{logs}{n}", f"{logs}{n}:*")]

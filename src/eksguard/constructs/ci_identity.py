@@ -350,14 +350,12 @@ def _stack_permissions(path: str, props: CiRoleOptions, *, applies: bool) -> Sta
     return resolved
 
 
-def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermissions,
-                          bounded: bool = False) -> Any | None:
+def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermissions) -> Any | None:
     """The role's ``eksguard-stack-deploy`` or ``-plan`` inline policy, written at synth from
     the stack's types (``eksguard.ci_permissions``); None for ``NONE``. A deploy role may
     not widen itself (``KeepOwnPermissions``): when it is one of the stack's roles, its IAM
     writes would otherwise reach its own policies, trust and boundary, and one
-    ``PutRolePolicy`` would make it an administrator. (``bounded`` is kept for callers; the
-    deny holds for every deploy role.)"""
+    ``PutRolePolicy`` would make it an administrator."""
     if permissions is StackPermissions.NONE:
         return None
     p, account, region = partition(scope), account_id(scope), region_name(scope)
@@ -579,8 +577,7 @@ class TerraformCloudWorkspaceRole(Construct):
             managed_policy_arns=props.managed_policy_arns, inline_policies=props.inline_policies,
             permissions_boundary_arn=props.permissions_boundary_arn, tags=props.tags,
             max_session_duration=props.max_session_duration_seconds)
-        self.stack_policy = put_stack_permissions(self, self.role, self.stack_permissions,
-                                                  bounded=props.permissions_boundary_arn is not None)
+        self.stack_policy = put_stack_permissions(self, self.role, self.stack_permissions)
         self.plan_role: Any = None
         self.plan_attachments: list[Any] = []
         self.plan_denies: Any = None
@@ -735,8 +732,7 @@ class GitHubActionsRole(Construct):
             managed_policy_arns=props.managed_policy_arns, inline_policies=props.inline_policies,
             permissions_boundary_arn=props.permissions_boundary_arn, tags=props.tags,
             max_session_duration=props.max_session_duration_seconds)
-        self.stack_policy = put_stack_permissions(self, self.role, self.stack_permissions,
-                                                  bounded=props.permissions_boundary_arn is not None)
+        self.stack_policy = put_stack_permissions(self, self.role, self.stack_permissions)
 
     @property
     def role_arn(self) -> str:
