@@ -71,13 +71,17 @@ class CiIdentityStack(TerraformStack):
 
 IAM_READS = ["iam:GetOpenIDConnectProvider", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies",
              "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies"]
-IAM_WRITES = [
+STACK_IAM_ACTIONS = [
     "iam:AddClientIDToOpenIDConnectProvider", "iam:AttachRolePolicy", "iam:CreateOpenIDConnectProvider",
     "iam:CreateRole", "iam:DeleteOpenIDConnectProvider", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary",
-    "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
-    "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider", "iam:TagRole",
-    "iam:UntagOpenIDConnectProvider", "iam:UntagRole", "iam:UpdateAssumeRolePolicy",
-    "iam:UpdateOpenIDConnectProviderThumbprint", "iam:UpdateRole", "iam:UpdateRoleDescription"]
+    "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:Get*", "iam:List*", "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy", "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:Tag*", "iam:Untag*",
+    "iam:UpdateAssumeRolePolicy", "iam:UpdateOpenIDConnectProviderThumbprint", "iam:UpdateRole",
+    "iam:UpdateRoleDescription"]
+"""The apply role's IAM actions on the stack's own ARNs: its roles' and providers' writes,
+with IAM_READS and tagging as wildcards."""
+STACK_TAG = "us-east-1/ci-identity"
+"""The stack's ``eksguard:stack`` tag: its region and id (it has no cluster)."""
 STACK_IAM = ["role/deploy-*", "role/review-*", "role/run-*", "role/split-*",  # split-* covers split-plan-*
              "oidc-provider/app.terraform.io", "oidc-provider/token.actions.githubusercontent.com"]
 """The stack's own IAM, by name prefix (the existing Enterprise provider is not the stack's)."""
@@ -102,10 +106,15 @@ def _deploy(role_arn: str) -> dict[str, Any]:
     widen the role itself."""
     account = role_arn.split(":")[4]
     return {"Version": "2012-10-17", "Statement": [
-        {"Sid": "StackIAM", "Effect": "Allow", "Action": sorted({*IAM_READS, *IAM_WRITES}),
+        {"Sid": "StackIAM", "Effect": "Allow", "Action": STACK_IAM_ACTIONS,
          "Resource": [f"arn:aws:iam::{account}:{name}" for name in STACK_IAM],
          "Condition": {"ArnLikeIfExists": {"iam:PolicyARN": [MANAGED + "AmazonEKSClusterPolicy",
                                                              MANAGED + "ReadOnlyAccess"]}}},
+        {"Sid": "LeaveOtherStacksIAM", "Effect": "Deny", "Action": [
+            "iam:Add*", "iam:Attach*", "iam:Create*", "iam:Delete*", "iam:Detach*", "iam:Put*", "iam:Remove*",
+            "iam:Set*", "iam:Tag*", "iam:Untag*", "iam:Update*", "iam:PassRole"], "Resource": "*",
+         "Condition": {"Null": {"aws:ResourceTag/eksguard:stack": "false"},
+                       "StringNotEquals": {"aws:ResourceTag/eksguard:stack": STACK_TAG}}},
         {"Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
             "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
             "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"], "Resource": role_arn}]}
@@ -163,7 +172,15 @@ def test_ci_roles_land_with_exact_trust_and_replan_empty(aws_emulator, synth_sta
     assert_attached_policies(plan, [])
     assert_inline_policies(plan, {"eksguard-stack-plan": _plan_reads(account),
                                   "eksguard-deny-data-reads": DENY_DATA_READS})
-    assert plan.tags == {"phase": "plan"}
+    assert plan.tags == {"phase": "plan", "eksguard:stack": STACK_TAG}
+    # AND every IAM resource the stack made carries its stack tag; the Enterprise provider,
+    # made outside it, does not
+    for arn in (tfc_provider, github_provider):
+        tags = iam.list_open_id_connect_provider_tags(OpenIDConnectProviderArn=arn)["Tags"]
+        assert tags == [{"Key": "eksguard:stack", "Value": STACK_TAG}], arn
+    assert iam.list_open_id_connect_provider_tags(OpenIDConnectProviderArn=tfe_arn)["Tags"] == []
+    for key in ("run_role_arn", "apply_role_arn", "deploy_role_arn", "review_role_arn"):
+        assert read_role(iam, out[key]).tags == {"eksguard:stack": STACK_TAG}, key
     assert out["split_environment"] == {
         "TFC_AWS_PROVIDER_AUTH": "true", "TFC_AWS_PLAN_ROLE_ARN": plan.arn, "TFC_AWS_APPLY_ROLE_ARN": apply.arn,
         "TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE": "aws.tfe"}

@@ -95,6 +95,10 @@ def test_an_existing_provider_creates_nothing_and_is_the_roles_principal(synth_o
     assert _trust(out, "test/eks-prod/role")["Statement"][0]["Principal"] == {"Federated": arn}
 
 
+STACK_TAG = "${data.aws_region.eksguard-region.name}/test"
+"""The ``eksguard:stack`` tag of a test stack without a cluster: its region and id."""
+
+
 # HCP Terraform roles ------------------------------------------------------------------
 
 def test_a_workspace_role_trusts_both_phases_of_exactly_one_workspace(synth_one):
@@ -104,7 +108,7 @@ def test_a_workspace_role_trusts_both_phases_of_exactly_one_workspace(synth_one)
         _arn(out, "test/tfc/provider"), TFC, "aws.workload.identity", [SUBJECT + "plan", SUBJECT + "apply"])
     assert out.resource(role) == {
         "assume_role_policy": out.resource(role)["assume_role_policy"],
-        "name_prefix": "eks-prod-", "max_session_duration": 3600, "tags": {}}
+        "name_prefix": "eks-prod-", "max_session_duration": 3600, "tags": {"eksguard:stack": STACK_TAG}}
     assert out.document["output"]["env"]["value"] == {
         "TFC_AWS_PROVIDER_AUTH": "true", "TFC_AWS_RUN_ROLE_ARN": _arn(out, role)}
     assert "aws_iam_role_policy_attachment" not in out.document["resource"]
@@ -197,7 +201,8 @@ def test_a_github_role_on_an_existing_provider_with_policies(synth_one):
         s, GitHubActionsOidcProviderProps(provider_arn=arn), environment="prod", role_name="infra-deploy",
         managed_policy_arns=[DEPLOY_POLICY], max_session_duration_seconds=7200, tags={"repo": "acme/infra"}))
     role = out.resource("test/deploy/role")
-    assert (role["name"], role["max_session_duration"], role["tags"]) == ("infra-deploy", 7200, {"repo": "acme/infra"})
+    assert (role["name"], role["max_session_duration"], role["tags"]) == ("infra-deploy", 7200, {"repo": "acme/infra",
+                                                                                  "eksguard:stack": STACK_TAG})
     assert _trust(out, "test/deploy/role") == _web_identity(arn, GITHUB, "sts.amazonaws.com",
                                                             "repo:acme/infra:environment:prod")
     assert out.resource("test/deploy/policy-deploy-eks")["policy_arn"] == DEPLOY_POLICY

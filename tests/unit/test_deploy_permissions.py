@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import pytest
@@ -161,13 +162,19 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
     assert list(plan_statements) == ["ReadStackResources", "ReadStackClusters", "ReadStackIAM"]
     assert plan_statements["ReadStackResources"] == statements["ReadStackResources"]
     # AND its EKS reads reach the stack's cluster only (the apply role's share its writes' statement)
-    eks_arns = [f"arn:{PARTITION}:eks:{REGION}:{ACCOUNT}:cluster/ref", f"arn:{PARTITION}:eks:{REGION}:{ACCOUNT}:*/ref/*"]
+    # and the children each type writes under it, type by type (not */ref/*, which also
+    # matches a node group named ref of another cluster)
+    eks = f"arn:{PARTITION}:eks:{REGION}:{ACCOUNT}"
+    children = (["access-entry", "podidentityassociation"] if capacity == "auto-mode"
+                else ["access-entry", "addon", "nodegroup", "podidentityassociation"])
+    eks_arns = [f"{eks}:cluster/ref", *(f"{eks}:{child}/ref/*" for child in children)]
     assert plan_statements["ReadStackClusters"]["Resource"] == eks_arns
     assert "eks:DescribeCluster" in plan_statements["ReadStackClusters"]["Action"]
     assert set(plan_statements["ReadStackClusters"]["Action"]) <= set(statements["WriteEKSInThisAccount"]["Action"])
     assert {a for a in plan_statements["ReadStackResources"]["Action"] if a.startswith("eks:")} <= {
         "eks:DescribeAddonVersions"}  # it takes no resource
-    assert set(plan_statements["ReadStackIAM"]["Action"]) <= set(statements["StackIAM"]["Action"])
+    assert [a for a in plan_statements["ReadStackIAM"]["Action"]
+            if not any(fnmatchcase(a, allowed) for allowed in statements["StackIAM"]["Action"])] == []
     assert not any(a.startswith("iam:") and not a.startswith(("iam:Get", "iam:List"))
                    for a in plan_statements["ReadStackIAM"]["Action"])
     # AND its reads are of the stack's region, and IAM reads of the stack's own IAM only
@@ -189,6 +196,18 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
             "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"],
         "Resource": next(b for b in document["resource"]["aws_iam_role_policy"].values()
                          if b["name"] == "eksguard-stack-deploy")["role"].replace(".id}", ".arn}")}
+    # AND it may not write to, tag or pass an IAM resource of another stack (tagged so)
+    assert statements["LeaveOtherStacksIAM"] == {
+        "Sid": "LeaveOtherStacksIAM", "Effect": "Deny", "Action": [
+            "iam:Add*", "iam:Attach*", "iam:Create*", "iam:Delete*", "iam:Detach*", "iam:Put*", "iam:Remove*",
+            "iam:Set*", "iam:Tag*", "iam:Untag*", "iam:Update*", "iam:PassRole"], "Resource": "*",
+        "Condition": {"Null": {"aws:ResourceTag/eksguard:stack": "false"},
+                      "StringNotEquals": {"aws:ResourceTag/eksguard:stack": f"{REGION}/ref/ref"}}}
+    # AND every IAM resource of the stack carries that tag
+    iam_resources = {f"{t}.{k}": body.get("tags", {}).get("eksguard:stack") for t in (
+        "aws_iam_role", "aws_iam_policy", "aws_iam_instance_profile", "aws_iam_openid_connect_provider")
+        for k, body in document["resource"].get(t, {}).items()}
+    assert set(iam_resources.values()) == {f"{REGION}/ref/ref"}, iam_resources
     # AND node groups with launch templates may launch from this account's templates only
     if capacity != "auto-mode":
         assert statements["LaunchFromThisAccountsTemplates"] == {
@@ -206,8 +225,7 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
     assert statements["PassStackRolesToTheirServices"]["Condition"] == {"StringEquals": {"iam:PassedToService": [
         "ec2.amazonaws.com", "eks.amazonaws.com", "pods.eks.amazonaws.com", "vpc-flow-logs.amazonaws.com"]}}
     # AND its EKS and Logs writes reach only this stack's cluster and log groups
-    eks = f"arn:{PARTITION}:eks:{REGION}:{ACCOUNT}"
-    assert statements["WriteEKSInThisAccount"]["Resource"] == [f"{eks}:cluster/ref", f"{eks}:*/ref/*"]
+    assert statements["WriteEKSInThisAccount"]["Resource"] == eks_arns
     logs = f"arn:{PARTITION}:logs:{REGION}:{ACCOUNT}:log-group:"
     assert statements["WriteLogsInThisAccount"]["Resource"] == [
         f"{logs}/aws/eks/ref/cluster", f"{logs}/aws/eks/ref/cluster:*",
@@ -228,22 +246,45 @@ def test_an_environment_role_may_deploy_exactly_its_stacks_types(synth_one):
         {"Sid": "WriteStackResourcesInThisRegion", "Effect": "Allow",
          "Action": ["ec2:CreateTags", "ec2:CreateVpc", "ec2:DeleteTags", "ec2:DeleteVpc", "ec2:ModifyVpcAttribute"],
          "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": REGION}}},
-        {"Sid": "StackIAM", "Effect": "Allow", "Action": sorted([*IAM_READS,
+        # (reads and tagging as Get*, List*, Tag*, Untag*: on the stack's own ARNs only)
+        {"Sid": "StackIAM", "Effect": "Allow", "Action": [
             "iam:AddClientIDToOpenIDConnectProvider", "iam:CreateOpenIDConnectProvider", "iam:CreateRole",
             "iam:DeleteOpenIDConnectProvider", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary",
-            "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
-            "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider", "iam:TagRole",
-            "iam:UntagOpenIDConnectProvider", "iam:UntagRole", "iam:UpdateAssumeRolePolicy",
-            "iam:UpdateOpenIDConnectProviderThumbprint", "iam:UpdateRole", "iam:UpdateRoleDescription"]),
+            "iam:DeleteRolePolicy", "iam:Get*", "iam:List*", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
+            "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:Tag*", "iam:Untag*", "iam:UpdateAssumeRolePolicy",
+            "iam:UpdateOpenIDConnectProviderThumbprint", "iam:UpdateRole", "iam:UpdateRoleDescription"],
          # only the stack's own role (by its name prefix) and OIDC provider
          "Resource": [f"arn:{PARTITION}:iam::{ACCOUNT}:role/deploy-*",
                       f"arn:{PARTITION}:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"]},
+        # AND none of another stack's, by the tag each stack's IAM carries
+        {"Sid": "LeaveOtherStacksIAM", "Effect": "Deny", "Action": [
+            "iam:Add*", "iam:Attach*", "iam:Create*", "iam:Delete*", "iam:Detach*", "iam:Put*", "iam:Remove*",
+            "iam:Set*", "iam:Tag*", "iam:Untag*", "iam:Update*", "iam:PassRole"], "Resource": "*",
+         "Condition": {"Null": {"aws:ResourceTag/eksguard:stack": "false"},
+                       "StringNotEquals": {"aws:ResourceTag/eksguard:stack": f"{REGION}/test"}}},
         # AND it may not widen itself
         {"Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
             "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
             "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"],
          "Resource": "${" + out.address("test/deploy/role") + ".arn}"}]}}
     assert out.resource("test/deploy/stack-permissions")["name"] == "eksguard-stack-deploy"
+
+
+def test_the_stack_tag_is_unique_per_region_stack_and_clusters_and_always_a_valid_iam_tag_value():
+    from eksguard.constructs._private import stack_tag_value
+
+    class Stack:  # what stack_tag_value reads of a stack: its id
+        class node:
+            id = "platform"
+    # GIVEN two clusters, and GIVEN three hundred
+    two = stack_tag_value(Stack, "eu-west-1", {"prod-b", "prod-a"})
+    many = stack_tag_value(Stack, "eu-west-1", {f"cluster-{i:03d}" for i in range(300)})
+    # THEN the names are sorted and spaced; a list too long for a tag is hashed
+    assert two == "eu-west-1/platform/prod-a prod-b"
+    assert many.startswith("eu-west-1/platform/") and len(many) == len("eu-west-1/platform/") + 16
+    # AND each is a valid IAM tag value (IAM User Guide, "Tagging IAM resources")
+    for value in (two, many, stack_tag_value(Stack, "eu-west-1", None)):
+        assert len(value) <= 256 and re.fullmatch(r"[\w\s.:/=+\-@]*", value), value
 
 
 def test_a_pull_request_role_may_only_read_its_stack(synth_one):

@@ -269,9 +269,28 @@ UNSCOPED_EKS_READS = ("eks:DescribeAddonVersions",)
 """EKS reads that take no resource (Service Authorization Reference, Amazon EKS)."""
 
 
-def _cluster_resources(cluster_names: Collection[str], partition: str, account: str, region: str) -> list[str]:
+EKS_CHILD_ARNS: Mapping[str, tuple[str, ...]] = {
+    "aws_eks_node_group": ("nodegroup",),
+    "aws_eks_addon": ("addon",),
+    "aws_eks_access_entry": ("access-entry",),
+    "aws_eks_access_policy_association": ("access-entry",),
+    "aws_eks_pod_identity_association": ("podidentityassociation",),
+    "aws_eks_fargate_profile": ("fargateprofile",),
+    "aws_eks_identity_provider_config": ("identityproviderconfig",),
+}
+"""The ARN resource types under a cluster each Terraform type writes: ``<type>/<cluster>/...``
+(Service Authorization Reference, Amazon EKS, "Resource types defined by Amazon EKS")."""
+
+
+def _cluster_resources(cluster_names: Collection[str], partition: str, account: str, region: str,
+                       resource_types: Collection[str] = ()) -> list[str]:
+    """The clusters' ARNs and, type by type, their children's. Not ``*/<cluster>/*``: that
+    also matches a child named like the cluster under another cluster
+    (``nodegroup/other/<cluster>/...``)."""
     eks = f"arn:{partition}:eks:{region}:{account}"
-    return [r for n in sorted(cluster_names) for r in (f"{eks}:cluster/{n}", f"{eks}:*/{n}/*")]
+    children = sorted({c for t in resource_types for c in EKS_CHILD_ARNS.get(t, ())})
+    return [r for n in sorted(cluster_names)
+            for r in (f"{eks}:cluster/{n}", *(f"{eks}:{c}/{n}/*" for c in children))]
 
 
 GLOBAL_SERVICES = ("iam", "sts")
@@ -304,7 +323,8 @@ def plan_policy_document(*, resource_types: Collection[str], data_types: Collect
                            "Condition": {"StringEquals": {"aws:RequestedRegion": region}}})
     if clusters:
         statements.append({"Sid": "ReadStackClusters", "Effect": "Allow", "Action": clusters,
-                           "Resource": _cluster_resources(cluster_names or (), partition, account, region)})
+                           "Resource": _cluster_resources(cluster_names or (), partition, account, region,
+                                                                   resource_types)})
     if iam:
         resources = (_iam_resources(iam_names, partition, account, region) if iam_names is not None
                      else [f"arn:{partition}:iam::{account}:*"])
@@ -319,7 +339,8 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                            log_group_names: Collection[str] | None = None,
                            iam_names: Mapping[str, Collection[str]] | None = None,
                            passed_role_names: Collection[str] | None = None,
-                           attached_policy_arns: Collection[str] | None = None) -> dict[str, Any]:
+                           attached_policy_arns: Collection[str] | None = None,
+                           stack_tag: str | None = None) -> dict[str, Any]:
     """What plan, apply and destroy of these types call: the reads, the writes (scoped to
     this account and region where the service has ARNs for them), ``iam:PassRole`` on this
     account's roles to the services in ``passed_to`` only, and the service-linked roles
@@ -333,7 +354,11 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
     ``passed_role_names`` too, ``iam:PassRole`` is limited to those of its roles; with
     ``attached_policy_arns`` (ARNs, or ``policy/<pattern>`` for the stack's own policies),
     attaching and detaching role policies is limited to those (``iam:PolicyARN``), so no
-    role of the stack can be given ``AdministratorAccess``."""
+    role of the stack can be given ``AdministratorAccess``; with ``stack_tag`` (the value of
+    the ``eksguard:stack`` tag the stack's IAM resources carry), IAM writes and
+    ``iam:PassRole`` are denied on any IAM resource tagged as another stack's
+    (``LeaveOtherStacksIAM``): name patterns alone are not unique across stacks
+    (``eks-cluster-*`` is every eksguard stack's cluster role)."""
     rows = [RESOURCE_PERMISSIONS[t] for t in sorted(resource_types) if t in RESOURCE_PERMISSIONS]
     reads = set(read_actions(resource_types, data_types))
     writes = sorted({a for row in rows for a in row.write} - reads)
@@ -365,7 +390,7 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
         elif actions:
             resources = [r.format(p=partition, account=account, region=region) for r in _SCOPED_SERVICES[service]]
             if service == "eks" and cluster_names:
-                resources = _cluster_resources(cluster_names, partition, account, region)
+                resources = _cluster_resources(cluster_names, partition, account, region, resource_types)
                 # the cluster reads name the same ARNs: one statement for both
                 reads = next((x for x in statements if x.get("Sid") == "ReadStackClusters"), None)
                 if reads is not None:
@@ -382,6 +407,8 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
         statements.append({"Sid": "PassStackRolesToTheirServices", "Effect": "Allow", "Action": "iam:PassRole",
                            "Resource": roles if len(roles) > 1 else roles[0],
                            "Condition": {"StringEquals": {"iam:PassedToService": sorted(passed_to)}}})
+    if stack_tag is not None and any(a.startswith("iam:") for a in writes):
+        statements.append(leave_other_stacks_iam(stack_tag))
     linked = sorted({name for row in rows for name in row.service_linked_roles})
     if linked:
         statements.append({"Sid": "CreateServiceLinkedRoles", "Effect": "Allow",
@@ -406,13 +433,45 @@ def _stack_iam(statements: list[dict[str, Any]], writes: list[str], iam_names: M
             reads = list(statement["Action"])
             del statements[index]
             break
-    statement: dict[str, Any] = {"Sid": "StackIAM", "Effect": "Allow", "Action": sorted({*reads, *writes}),
+    statement: dict[str, Any] = {"Sid": "StackIAM", "Effect": "Allow", "Action": _compact_iam({*reads, *writes}),
                                  "Resource": resources if len(resources) > 1 else resources[0]}
     if attached_policy_arns is not None and any(a in POLICY_ATTACHMENTS for a in writes):
         policies = sorted(a if a.startswith("arn:") else f"arn:{partition}:iam::{account}:{a}"
                           for a in attached_policy_arns)
         statement["Condition"] = {"ArnLikeIfExists": {"iam:PolicyARN": policies if len(policies) > 1 else policies[0]}}
     return statement
+
+
+STACK_TAG_KEY = "eksguard:stack"
+"""The tag every IAM resource of a stack with a derived deploy role carries: the stack's
+identity (``eksguard.constructs._private.stack_tag_value``)."""
+IAM_WRITE_VERBS = ("Add", "Attach", "Create", "Delete", "Detach", "Put", "Remove", "Set", "Tag", "Untag", "Update")
+
+
+def leave_other_stacks_iam(stack_tag: str) -> dict[str, Any]:
+    """Deny IAM writes and ``iam:PassRole`` on an IAM resource tagged as another stack's.
+
+    ``aws:ResourceTag`` is the resource's tags before the request (IAM User Guide,
+    "Controlling access to AWS resources using tags"; roles, policies, instance profiles
+    and OIDC providers all take it: Service Authorization Reference, IAM). An untagged
+    resource is not denied (``Null``): the stack's own resources made before the tag
+    existed get it at their next apply, and a resource being created has no tags yet."""
+    return {"Sid": "LeaveOtherStacksIAM", "Effect": "Deny",
+            "Action": [*(f"iam:{verb}*" for verb in IAM_WRITE_VERBS), "iam:PassRole"], "Resource": "*",
+            "Condition": {"Null": {f"aws:ResourceTag/{STACK_TAG_KEY}": "false"},
+                          "StringNotEquals": {f"aws:ResourceTag/{STACK_TAG_KEY}": stack_tag}}}
+
+
+COMPACT_IAM_PREFIXES = ("iam:Get", "iam:List", "iam:Tag", "iam:Untag")
+
+
+def _compact_iam(actions: Collection[str]) -> list[str]:
+    """The actions with every ``Get``, ``List``, ``Tag`` and ``Untag`` one as a wildcard:
+    on the stack's own IAM ARNs these only read or label what the stack owns, and the
+    document stays within IAM's inline quota."""
+    kept = {a for a in actions if not a.startswith(COMPACT_IAM_PREFIXES)}
+    wild = {f"{prefix}*" for prefix in COMPACT_IAM_PREFIXES for a in actions if a.startswith(prefix)}
+    return sorted(kept | wild)
 
 
 def _launch_from_stack_templates(partition: str, account: str, region: str) -> dict[str, Any]:

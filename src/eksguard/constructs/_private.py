@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -12,6 +13,8 @@ from constructs import Construct
 import jsii
 
 from eksguard._framework import (
+    Aspects,
+    IAspect,
     IStringProducer,
     Lazy,
     TerraformDataSource,
@@ -21,6 +24,8 @@ from eksguard._framework import (
     is_token,
     resolve_reference,
 )
+
+from eksguard.ci_permissions.deploy import STACK_TAG_KEY
 
 POLICY_VERSION = "2012-10-17"
 _PARTITION_ID = "eksguard-partition"
@@ -301,3 +306,56 @@ def stack_policy(scope: Construct, make: Any) -> str:
     ``make(types) -> dict``, compact JSON."""
     stack = TerraformStack.of(scope)
     return Lazy.string_value(_Producer(lambda: json.dumps(make(StackTypes(stack)), separators=(",", ":"))))
+
+
+STACK_TAG_MAX = 256
+"""IAM's longest tag value (IAM User Guide, "Tagging IAM resources")."""
+
+
+def stack_tag_value(stack: Construct, region: str, cluster_names: Any) -> str:
+    """The stack's identity in its account: its region, its id and its EKS clusters' names
+    (unique in an account and region: EKS refuses a second cluster of a name), joined by
+    ``/`` and spaces, the separators IAM tag values allow. Long cluster lists are hashed."""
+    clusters = " ".join(sorted(cluster_names or ()))
+    value = "/".join(part for part in (region, stack.node.id, clusters) if part)
+    if len(value) - len(region) + len("ap-southeast-7") > STACK_TAG_MAX:
+        digest = hashlib.sha256(clusters.encode()).hexdigest()[:16]
+        value = "/".join((region, stack.node.id[:200], digest))
+    return value
+
+
+def _cluster_names(stack: Construct) -> set[str] | None:
+    """The literal names of the stack's EKS clusters, as ``StackTypes.cluster_names``."""
+    names: set[str] = set()
+    for node in stack.node.find_all():
+        if isinstance(node, TerraformResource) and node.terraform_resource_type == "aws_eks_cluster":
+            name = node.name_input
+            if not isinstance(name, str) or not name or is_token(name):
+                return None
+            names.add(name)
+    return names
+
+
+@jsii.implements(IAspect)
+class _TagStackIAM:
+    """Adds the ``eksguard:stack`` tag to every IAM resource of a stack at synth (the tree
+    is complete then, so the value names every cluster)."""
+
+    def __init__(self, stack: Construct, region: str) -> None:
+        self.stack, self.region, self.value = stack, region, ""
+
+    def visit(self, node: Any) -> None:
+        if isinstance(node, TerraformResource) and node.terraform_resource_type in IAM_NAMED_TYPES:
+            self.value = self.value or stack_tag_value(self.stack, self.region, _cluster_names(self.stack))
+            tags = node.tags_input
+            if tags is None or isinstance(tags, Mapping):
+                node.add_override(f"tags.{STACK_TAG_KEY}", self.value)
+
+
+def tag_stack_iam(scope: Construct) -> None:
+    """Tag the IAM resources of ``scope``'s stack with its ``eksguard:stack`` identity at
+    synth (once per stack)."""
+    stack = TerraformStack.of(scope)
+    if not getattr(stack, "_eksguard_tags_iam", False):
+        stack._eksguard_tags_iam = True
+        Aspects.of(stack).add(_TagStackIAM(stack, region_name(scope)))

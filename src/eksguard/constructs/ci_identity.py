@@ -21,7 +21,7 @@ from constructs import Construct
 
 from eksguard import _validation as v
 from eksguard._docs import documented
-from eksguard._framework import aws, construct_path, is_token
+from eksguard._framework import TerraformStack, aws, construct_path, is_token
 from eksguard.constructs._private import (
     account_id,
     create_role,
@@ -29,6 +29,8 @@ from eksguard.constructs._private import (
     policy_document,
     region_name,
     stack_policy,
+    stack_tag_value,
+    tag_stack_iam,
 )
 from eksguard.ci_permissions.data_reads import DENY_POLICY_NAME, allowed_by, data_read_deny_document
 from eksguard.ci_permissions.deploy import (
@@ -364,14 +366,16 @@ def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermiss
             resource_types=types.resource_types, data_types=types.data_types, region=region, partition=p,
             account=account, iam_names=types.iam_names, cluster_names=types.cluster_names))
     else:
-        own_arn = role.arn
+        own_arn, stack = role.arn, TerraformStack.of(scope)
+        tag_stack_iam(scope)
         name, document = DEPLOY_POLICY_NAME, stack_policy(scope, lambda types: _keeping_own_permissions(
             deploy_policy_document(
                 resource_types=types.resource_types, data_types=types.data_types, partition=p, account=account,
                 region=region, passed_to=_passed_to(types.resource_types, types.service_principals),
                 cluster_names=types.cluster_names, log_group_names=types.log_group_names,
                 iam_names=types.iam_names, passed_role_names=types.passed_role_names,
-                attached_policy_arns=types.attached_policy_arns),
+                attached_policy_arns=types.attached_policy_arns,
+                stack_tag=stack_tag_value(stack, region, types.cluster_names)),
             own_arn))
     return aws.iam_role_policy.IamRolePolicy(scope, "stack-permissions", name=name, role=role.id, policy=document)
 
