@@ -1,6 +1,7 @@
 """Generate the README's props table from the props classes' field docstrings (as
 ``eksguard._docs.documented`` publishes them for ``help()``), and its readiness-rule table
-from the rules themselves.
+from the rules themselves, and its table of the EKS rules the emulator enforces from
+``eksguard.testing.moto_eks.rules.RULES``.
 
     python scripts/props_table.py          # rewrite the table in README.md
     python scripts/props_table.py --check  # exit 1 when README.md is stale
@@ -16,6 +17,7 @@ from pathlib import Path
 README = Path(__file__).resolve().parents[1] / "README.md"
 BEGIN, END = "<!-- props:begin -->", "<!-- props:end -->"
 READINESS_BEGIN, READINESS_END = "<!-- readiness:begin -->", "<!-- readiness:end -->"
+EMULATOR_BEGIN, EMULATOR_END = "<!-- emulator-rules:begin -->", "<!-- emulator-rules:end -->"
 CLASSES = ("EksClusterProps", "NodeRoleProps", "Imdsv2LaunchTemplateProps", "ManagedNodeGroupOptions",
            "ManagedNodeGroupProps", "ClusterOidcProviderProps", "IrsaRoleOptions", "IrsaRoleProps",
            "PodIdentityRoleOptions", "PodIdentityRoleProps", "WorkloadIdentityProps", "AccessEntryOptions",
@@ -53,7 +55,11 @@ def render(readme: str) -> str:
     pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
     readme = pattern.sub(lambda _: f"{BEGIN}\n{table()}\n{END}", readme)
     pattern = re.compile(re.escape(READINESS_BEGIN) + ".*?" + re.escape(READINESS_END), re.S)
-    return pattern.sub(lambda _: f"{READINESS_BEGIN}\n{readiness_table()}\n{READINESS_END}", readme)
+    readme = pattern.sub(lambda _: f"{READINESS_BEGIN}\n{readiness_table()}\n{READINESS_END}", readme)
+    from eksguard.testing.moto_eks.rules import rules_table
+
+    pattern = re.compile(re.escape(EMULATOR_BEGIN) + ".*?" + re.escape(EMULATOR_END), re.S)
+    return pattern.sub(lambda _: f"{EMULATOR_BEGIN}\n{rules_table()}\n{EMULATOR_END}", readme)
 
 
 if __name__ == "__main__":

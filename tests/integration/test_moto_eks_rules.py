@@ -337,6 +337,21 @@ def test_second_addon_of_a_name_is_refused(eks, new_cluster):
         "addonVersion"]
 
 
+def test_addon_pod_identity_associations_name_each_service_account_once(eks, new_cluster, new_role):
+    # GIVEN a cluster and a role
+    cluster, role = new_cluster(), new_role()
+
+    # WHEN one CreateAddon asks for two associations of aws-node
+    error = error_of(eks.create_addon, clusterName=cluster, addonName="vpc-cni", podIdentityAssociations=[
+        {"serviceAccount": "aws-node", "roleArn": role}, {"serviceAccount": "aws-node", "roleArn": role}])
+
+    # THEN it is refused, and neither the add-on nor an association exists
+    assert error == {"Code": "InvalidParameterException",
+                     "Message": "podIdentityAssociations names a service account more than once"}
+    assert eks.list_addons(clusterName=cluster)["addons"] == []
+    assert eks.list_pod_identity_associations(clusterName=cluster)["associations"] == []
+
+
 def test_addon_owned_association_is_deleted_only_through_the_addon(eks, new_cluster, new_role):
     # GIVEN vpc-cni with a Pod Identity association it owns
     cluster = new_cluster()

@@ -103,6 +103,7 @@ class Deployment:
         """Destroy now (the registered teardown then has nothing left to do)."""
         self.terraform.destroy()
         self.torn_down = True
+        self.emulator.live.pop(id(self), None)
 
     @property
     def destroy_command(self) -> str:
@@ -142,6 +143,7 @@ class Deployer:
             deployment.on_unverified([f"not deployed on {deployment.emulator.name}: {address} ({reason})"
                                       for address, reason in sorted(deployment.unserved.items())])
         deployment.terraform.init()
+        deployment.emulator.live[id(deployment)] = deployment.stack.name
         deployment.terraform.apply(deployment.targets)
         deployment.applied = True
         deployment.outputs = deployment.terraform.output()
@@ -153,7 +155,16 @@ class Deployer:
         if deployment.torn_down:
             return None
         deployment.torn_down = True
+        others = sorted(name for key, name in self.emulator.live.items() if key != id(deployment))
+        self.emulator.live.pop(id(deployment), None)
         mode = self.config.teardown
+        note = None
+        if mode == "reset" and others:
+            # A reset forgets every deployment's resources: a shared deployment still in
+            # use, or another test's, would lose its own under its tests.
+            mode = "destroy"
+            note = (f"eksguard destroyed {deployment.stack.name} instead of resetting the emulator: "
+                    f"{', '.join(others)} still deployed there")
         if not (deployment.workspace.directory / "terraform.tfstate").exists():
             return None  # init or the first apply step failed: nothing was created
         if mode == "keep" or (failed and self.config.keep_on_failure):
@@ -171,4 +182,4 @@ class Deployer:
             if failed:
                 return message
             raise EksguardError(message) from error
-        return None
+        return note

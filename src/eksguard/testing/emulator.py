@@ -110,6 +110,9 @@ class Emulator:
     deployed_regions: set[str] = field(default_factory=set)
     """Every region the session's deployments named in their AWS providers: what
     ``read_inventory(emulator.client)`` reads beside ``region``."""
+    live: dict[int, str] = field(default_factory=dict)
+    """The deployments applied and not yet torn down, by ``id()``: their stacks' names. A
+    reset teardown forgets everything, so it runs only where no other one is live."""
     _stop: Callable[[], None] | None = None
     _errors: ServerErrors | None = None
     journal: RequestJournal | None = None

@@ -282,12 +282,7 @@ class EksExtension:
 
     def delete_pod_identity_association(self, cluster_name: str, association_id: str) -> PodIdentityAssociation:
         association = self.pod_identity_association(cluster_name, association_id)
-        if association.owner_arn:
-            # EKS User Guide, "Pod Identity associations of add-ons": owned by the add-on,
-            # changed only through it.
-            raise rules.InvalidRequestException(
-                message=f"Pod Identity Association {association_id} is owned by {association.owner_arn} "
-                        "and can only be deleted through it.")
+        rules.require_unowned_association(association_id, association.owner_arn)
         return extras(self.cluster(cluster_name)).pod_identity_associations.pop(association_id)
 
     def list_pod_identity_associations(self, cluster_name: str, namespace: str | None,
@@ -318,9 +313,7 @@ class EksExtension:
             rules.require_role(self.iam, requested["roleArn"], "roleArn")
             rules.require_new_service_account(extras(cluster).pod_identity_associations, namespace,
                                               requested["serviceAccount"])
-        if len(set(requested_accounts)) != len(requested_accounts):
-            raise rules.InvalidParameterException(
-                message="podIdentityAssociations names a service account more than once")
+        rules.check_addon_service_accounts_once(requested_accounts)
         for requested in pod_identity_associations or ():
             association = self.create_pod_identity_association(
                 cluster_name, namespace=namespace, service_account=requested["serviceAccount"],

@@ -90,8 +90,7 @@ def _nodegroup_init() -> None:
 def create_cluster(self: Any) -> ActionResult:
     access_config = self._get_param("accessConfig") or {}
     mode = access_config.get("authenticationMode", DEFAULT_ACCESS_CONFIG["authenticationMode"])
-    if mode not in rules.AUTHENTICATION_MODE_ORDER:
-        raise rules.InvalidParameterException(message=f"Unsupported authentication mode {mode}")
+    rules.check_authentication_mode(mode)
     rules.check_bootstrap_admin(mode, access_config.get(
         "bootstrapClusterCreatorAdminPermissions", DEFAULT_ACCESS_CONFIG["bootstrapClusterCreatorAdminPermissions"]))
     _check_auto_mode_at_create(self, mode)
@@ -232,11 +231,7 @@ def _cluster_config_update(self: Any, cluster: Any) -> tuple[str, dict[str, str]
         value = self._get_param(member)
         if value is not None:
             kinds.append((kind, {param: _text(value)}, [(_attribute(member), value)]))
-    if len(kinds) != 1:
-        # EKS API Reference, UpdateClusterConfig: one kind of update per request; AWS
-        # answers "Only one type of update can be allowed."
-        raise rules.InvalidParameterException(
-            message="Only one type of update can be allowed." if kinds else "No changes needed")
+    rules.check_one_update_kind(len(kinds))
     return kinds[0]
 
 
@@ -270,12 +265,7 @@ def update_cluster_version(self: Any) -> ActionResult:
     extension = EksExtension(self.eks_backend)
     cluster = extension.cluster(self._get_param("name"))
     requested = self._get_param("version")
-    # EKS User Guide, "Update existing cluster to new Kubernetes version": one minor
-    # version at a time.
-    major, minor = (int(p) for p in cluster.version.split(".")[:2])
-    if requested != f"{major}.{minor + 1}":
-        raise rules.InvalidParameterException(
-            message=f"Unsupported Kubernetes minor version update from {cluster.version} to {requested}")
+    rules.check_cluster_version_update(cluster.version, requested)
     cluster.version = requested
     return ActionResult({"update": extension.record_update(cluster, "VersionUpdate",
                                                            {"Version": requested, "PlatformVersion": "eks.1"})})

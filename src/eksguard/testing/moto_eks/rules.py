@@ -8,7 +8,8 @@ so boto3 and Terraform see the same error code they would see from AWS.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar
 
 from moto.eks.exceptions import (
     InvalidParameterException,
@@ -37,10 +38,58 @@ _ROLE_OR_USER_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.
 _ACCESS_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:eks::aws:cluster-access-policy/([\w-]+)$")
 
 
+class EmulatorRule(NamedTuple):
+    """One rule of AWS's that the extension enforces. The README's table of enforced rules
+    is generated from these (``rules_table``), so the two cannot drift."""
+
+    operations: tuple[str, ...]
+    """The EKS API operations that check it."""
+    refuses: str
+    """What AWS refuses, in a phrase."""
+    error: str
+    """AWS's error code for it."""
+    tests: tuple[str, ...]
+    """The tests that make the refused request and assert the error code (``file::test``
+    under ``tests/integration/``): through boto3, and through Terraform where one is named
+    from ``test_moto_eks_rules_terraform.py``."""
+
+
+RULES: dict[str, EmulatorRule] = {}
+"""Every enforced rule, by the name of the function that checks it."""
+_Check = TypeVar("_Check", bound=Callable[..., Any])
+_BOTO3 = "test_moto_eks_rules.py::"
+_AUTO = "test_moto_eks_auto_mode.py::"
+_TERRAFORM = "test_moto_eks_rules_terraform.py::test_every_rule_terraform_can_reach_is_refused_in_one_apply"
+
+
+def enforced(*operations: str, refuses: str, error: str, tests: tuple[str, ...]) -> Callable[[_Check], _Check]:
+    """Register the decorated check as an ``EmulatorRule``."""
+    def register(check: _Check) -> _Check:
+        RULES[check.__name__] = EmulatorRule(operations, refuses, error, tests)
+        return check
+    return register
+
+
+def rules_table() -> str:
+    """The README's table of enforced rules (Markdown), one row per ``RULES`` entry."""
+    rows = ["| EKS operations | AWS refuses | error code | tests (boto3; Terraform) |", "|---|---|---|---|"]
+    for rule in RULES.values():
+        boto3 = [t.split("::")[1] for t in rule.tests if t != _TERRAFORM]
+        through = "; Terraform" if _TERRAFORM in rule.tests else ""
+        rows.append(f"| {', '.join(rule.operations)} | {rule.refuses} | `{rule.error}` | "
+                    f"{', '.join(f'`{t}`' for t in boto3)}{through} |")
+    return "\n".join(rows)
+
+
 def _invalid(message: str) -> InvalidParameterException:
     return InvalidParameterException(message=message)
 
 
+@enforced("CreateAccessEntry",
+          refuses="an access entry on a cluster whose authentication mode is not `API` or `API_AND_CONFIG_MAP`",
+          error="InvalidRequestException", tests=(
+              _BOTO3 + "test_access_entry_is_refused_while_the_cluster_authenticates_through_the_config_map",
+              _TERRAFORM))
 def require_api_authentication(cluster: Any) -> None:
     """Access entries exist only where the cluster's authentication mode includes the EKS
     API (EKS User Guide, "Change authentication mode to use access entries": "the
@@ -52,6 +101,11 @@ def require_api_authentication(cluster: Any) -> None:
                     f"to perform this operation. Current mode: {mode}.")
 
 
+@enforced("CreateAccessEntry",
+          refuses="a principal that is not an existing IAM role or user",
+          error="InvalidParameterException", tests=(
+              _BOTO3 + "test_access_entry_principal_must_exist",
+              _BOTO3 + "test_access_entry_principal_must_be_an_iam_role_or_user_arn"))
 def require_principal(iam: Any, principal_arn: str) -> None:
     """The principal of an access entry is an existing IAM role or user (EKS API
     Reference, CreateAccessEntry: "principalArn: The ARN of the IAM principal ... You can
@@ -74,6 +128,11 @@ def iam_principal_exists(iam: Any, arn: str) -> bool:
     return False
 
 
+@enforced("CreatePodIdentityAssociation", "UpdatePodIdentityAssociation", "CreateAddon", "UpdateAddon",
+          refuses="a role (`roleArn`, `targetRoleArn`, `serviceAccountRoleArn`, an add-on's `podIdentityAssociations`) that does not exist",
+          error="InvalidParameterException", tests=(
+              _BOTO3 + "test_pod_identity_roles_must_exist",
+              _BOTO3 + "test_create_addon_is_refused"))
 def require_role(iam: Any, role_arn: str, field: str) -> None:
     """A role EKS assumes on the workload's behalf must exist (EKS API Reference,
     CreatePodIdentityAssociation ``roleArn`` / CreateAddon ``serviceAccountRoleArn``:
@@ -82,6 +141,11 @@ def require_role(iam: Any, role_arn: str, field: str) -> None:
         raise _invalid(f"Role provided in the request does not exist: {field} {role_arn}")
 
 
+@enforced("CreateAccessEntry",
+          refuses="a second access entry for a principal",
+          error="ResourceInUseException", tests=(
+              _BOTO3 + "test_second_access_entry_for_a_principal_is_refused",
+              _AUTO + "test_a_second_entry_for_the_auto_mode_node_role_is_refused"))
 def require_new_entry(entries: dict[str, Any], principal_arn: str) -> None:
     """One access entry per principal per cluster (EKS User Guide, "Create access entries":
     "An IAM principal can only have one access entry per cluster")."""
@@ -94,6 +158,15 @@ def require_new_entry(entries: dict[str, Any], principal_arn: str) -> None:
 RESERVED_USERNAME_PREFIXES = ("system:", "eks:", "aws:", "amazon:", "iam:")
 
 
+@enforced("CreateAccessEntry", "UpdateAccessEntry",
+          refuses="an unknown type; groups or a username on a node type (`EC2_LINUX`, `EC2_WINDOWS`, `FARGATE_LINUX`, `HYBRID_LINUX`, `EC2`); a username starting `system:`, `eks:`, `aws:`, `amazon:` or `iam:`; a group starting `system:`",
+          error="InvalidParameterException", tests=(
+              _BOTO3 + "test_node_access_entry_takes_no_groups_and_no_username",
+              _BOTO3 + "test_access_entry_type_must_be_one_aws_knows",
+              _BOTO3 + "test_access_entry_username_cannot_start_with_a_reserved_prefix",
+              _BOTO3 + "test_kubernetes_group_cannot_start_with_system",
+              _BOTO3 + "test_update_access_entry_follows_the_same_rules",
+              _TERRAFORM))
 def check_entry_shape(entry_type: str, kubernetes_groups: list[str] | None, username: str | None) -> None:
     """Node entry types take no Kubernetes groups and no username: EKS binds them to its
     own node identity (EKS API Reference, CreateAccessEntry ``type``: "If you set the value
@@ -118,6 +191,9 @@ def check_entry_shape(entry_type: str, kubernetes_groups: list[str] | None, user
             raise _invalid(f"The kubernetes group name {group} is invalid, it cannot start with system:")
 
 
+@enforced("AssociateAccessPolicy",
+          refuses="an access policy on an entry that is not `STANDARD` (or Auto Mode's `EC2`)",
+          error="InvalidParameterException", tests=(_BOTO3 + "test_access_policy_goes_on_standard_entries_only", _TERRAFORM))
 def require_policy_target(entry: Any) -> None:
     """Access policies go on STANDARD entries, and on Auto Mode's EC2 entries
     (``POLICY_ENTRY_TYPES``); never on the other node types (CreateAccessEntry ``type``:
@@ -127,6 +203,9 @@ def require_policy_target(entry: Any) -> None:
         raise _invalid('This operation can only be performed on Access Entries with a type of "STANDARD".')
 
 
+@enforced("AssociateAccessPolicy",
+          refuses="a policy ARN that is not one of EKS's cluster access policies",
+          error="ResourceNotFoundException", tests=(_BOTO3 + "test_policy_must_be_a_cluster_access_policy", _TERRAFORM))
 def require_access_policy(policy_arn: str) -> None:
     """Only EKS's own cluster access policies can be associated (EKS User Guide, "Review
     access policy permissions"; ListAccessPolicies)."""
@@ -137,6 +216,9 @@ def require_access_policy(policy_arn: str) -> None:
             message="The specified policyArn could not be found.")
 
 
+@enforced("AssociateAccessPolicy",
+          refuses="Auto Mode's `*ClusterPolicy` access policies for a principal that is not a service-linked role",
+          error="InvalidParameterException", tests=(_BOTO3 + "test_auto_mode_cluster_policies_go_to_service_linked_roles_only",))
 def require_policy_principal(policy_arn: str, principal_arn: str) -> None:
     """Auto Mode's cluster policies go only to EKS's service-linked roles (EKS User Guide,
     "Review access policy permissions": AmazonEKSBlockStorageClusterPolicy and the other
@@ -146,6 +228,9 @@ def require_policy_principal(policy_arn: str, principal_arn: str) -> None:
         raise _invalid("The specified policyArn can only be associated with service-linked roles")
 
 
+@enforced("AssociateAccessPolicy",
+          refuses="a `namespace` scope without namespaces, a `cluster` scope with some, another scope type",
+          error="InvalidParameterException", tests=(_BOTO3 + "test_access_scope_must_fit_its_type",))
 def check_access_scope(scope: dict[str, Any] | None) -> None:
     """A ``namespace`` scope names at least one namespace; a ``cluster`` scope names none
     (EKS API Reference, AccessScope: "namespaces: A Kubernetes namespace that an access
@@ -160,6 +245,9 @@ def check_access_scope(scope: dict[str, Any] | None) -> None:
         raise _invalid("namespaces cannot be specified when the access scope type is cluster.")
 
 
+@enforced("CreatePodIdentityAssociation", "CreateAddon",
+          refuses="a second Pod Identity association for a service account",
+          error="ResourceInUseException", tests=(_BOTO3 + "test_second_association_for_a_service_account_is_refused", _TERRAFORM))
 def require_new_service_account(associations: dict[str, Any], namespace: str, service_account: str) -> None:
     """One Pod Identity association per service account per cluster (EKS User Guide,
     "Assign an IAM role to a Kubernetes service account": "You can only associate one IAM
@@ -170,6 +258,9 @@ def require_new_service_account(associations: dict[str, Any], namespace: str, se
                                          message=f"Association already exists: {association.association_id}")
 
 
+@enforced("CreateAddon", "UpdateAddon",
+          refuses="an add-on, or an add-on version, the catalog does not serve for the cluster's Kubernetes version",
+          error="InvalidParameterException", tests=(_BOTO3 + "test_create_addon_is_refused", _TERRAFORM))
 def require_addon(addon_name: str, kubernetes_version: str, addon_version: str | None) -> str:
     """The add-on and version exist for the cluster's Kubernetes version; returns the
     version to install (the default when none is given) (EKS API Reference, CreateAddon:
@@ -187,6 +278,9 @@ def require_addon(addon_name: str, kubernetes_version: str, addon_version: str |
     return addon_version
 
 
+@enforced("CreateAddon",
+          refuses="a second add-on of a name",
+          error="ResourceInUseException", tests=(_BOTO3 + "test_second_addon_of_a_name_is_refused",))
 def require_new_addon(addons: dict[str, Any], addon_name: str) -> None:
     """One add-on of a name per cluster (EKS API Reference, CreateAddon errors:
     ResourceInUseException)."""
@@ -195,6 +289,9 @@ def require_new_addon(addons: dict[str, Any], addon_name: str) -> None:
                                      message="Addon already exists.")
 
 
+@enforced("CreateCluster",
+          refuses="`CONFIG_MAP` authentication without `bootstrapClusterCreatorAdminPermissions`",
+          error="InvalidParameterException", tests=(_BOTO3 + "test_create_cluster_access_config_is_checked",))
 def check_bootstrap_admin(mode: str, bootstrap_admin: bool) -> None:
     """A CONFIG_MAP cluster must give its creator admin: there is no other way in (EKS API
     Reference, CreateAccessConfigRequest; AWS answers InvalidParameterException)."""
@@ -203,6 +300,9 @@ def check_bootstrap_admin(mode: str, bootstrap_admin: bool) -> None:
                        "mode is set to CONFIG_MAP")
 
 
+@enforced("UpdateClusterConfig",
+          refuses="an authentication mode change other than `CONFIG_MAP` → `API_AND_CONFIG_MAP` → `API` (the same mode too)",
+          error="InvalidParameterException", tests=(_BOTO3 + "test_authentication_mode_only_moves_forward",))
 def check_authentication_mode_change(current: str, requested: str) -> None:
     """Authentication mode moves one way only: CONFIG_MAP -> API_AND_CONFIG_MAP -> API
     (EKS User Guide, "Change authentication mode": "you can't change it back")."""
@@ -232,6 +332,11 @@ AUTO_MODE_ALL_OR_NONE = ("For EKS Auto Mode, please ensure that all required con
                          "kubernetesNetworkConfig, and blockStorage are all either fully enabled or fully disabled.")
 
 
+@enforced("CreateCluster", "UpdateClusterConfig",
+          refuses="Auto Mode's compute, block storage and load balancing not all on or all off in one request",
+          error="InvalidParameterException", tests=(
+              _AUTO + "test_auto_mode_capabilities_are_all_on_or_all_off_at_create",
+              _AUTO + "test_auto_mode_is_switched_on_in_one_request"))
 def check_auto_mode_all_or_none(flags: tuple[bool | None, ...], *, update: bool) -> bool:
     """Compute, block storage and load balancing are switched on or off together, in one
     request (EKS User Guide, "Enable EKS Auto Mode on an existing cluster",
@@ -249,6 +354,9 @@ def check_auto_mode_all_or_none(flags: tuple[bool | None, ...], *, update: bool)
     return bool(values.pop())
 
 
+@enforced("UpdateClusterConfig",
+          refuses="switching Auto Mode off on a cluster that never had it",
+          error="InvalidRequestException", tests=(_AUTO + "test_auto_mode_cannot_be_switched_off_where_it_was_never_on",))
 def check_auto_mode_disable(currently_enabled: bool, enabling: bool) -> None:
     """Switching Auto Mode off on a cluster that never had it is refused (AWS's answer,
     quoted in aws-controllers-k8s/community#3046: InvalidRequestException "Cannot modify
@@ -258,6 +366,9 @@ def check_auto_mode_disable(currently_enabled: bool, enabling: bool) -> None:
             message="Cannot modify EKS Auto Mode configuration. Auto Mode is not enabled on this cluster.")
 
 
+@enforced("CreateCluster",
+          refuses="Auto Mode with `bootstrapSelfManagedAddons: true`",
+          error="InvalidParameterException", tests=(_AUTO + "test_auto_mode_refuses_self_managed_addons",))
 def check_auto_mode_bootstrap_addons(bootstrap_self_managed_addons: bool | None) -> None:
     """Auto Mode runs the VPC CNI, kube-proxy and CoreDNS itself, so CreateCluster refuses
     ``bootstrapSelfManagedAddons: true`` with it (AWS's InvalidParameterException, quoted in
@@ -269,6 +380,9 @@ def check_auto_mode_bootstrap_addons(bootstrap_self_managed_addons: bool | None)
         raise _invalid("When EKS Auto Mode is enabled, bootstrapSelfManagedAddons must be set to false.")
 
 
+@enforced("CreateCluster", "UpdateClusterConfig",
+          refuses="Auto Mode without an API authentication mode",
+          error="InvalidParameterException", tests=(_AUTO + "test_auto_mode_needs_access_entries",))
 def check_auto_mode_authentication(mode: str) -> None:
     """Auto Mode maps its roles to Kubernetes through access entries, so the cluster
     authenticates through the EKS API (EKS User Guide, "Create an EKS Auto Mode Cluster with
@@ -281,6 +395,9 @@ def check_auto_mode_authentication(mode: str) -> None:
                        f"Current mode: {mode}.")
 
 
+@enforced("CreateCluster", "UpdateClusterConfig",
+          refuses="Auto Mode below Kubernetes 1.29",
+          error="InvalidParameterException", tests=(_AUTO + "test_auto_mode_needs_kubernetes_1_29_or_later",))
 def check_auto_mode_version(version: str | None) -> None:
     """EKS User Guide, "Create a cluster with Amazon EKS Auto Mode",
     https://docs.aws.amazon.com/eks/latest/userguide/create-auto.html: "EKS Auto Mode requires
@@ -291,6 +408,9 @@ def check_auto_mode_version(version: str | None) -> None:
         raise _invalid(f"EKS Auto Mode requires Kubernetes version 1.29 or greater. Requested version: {version}.")
 
 
+@enforced("CreateCluster", "UpdateClusterConfig",
+          refuses="node pools other than `general-purpose`/`system`; node pools without a node role or the reverse; a node role that does not exist",
+          error="InvalidParameterException", tests=(_AUTO + "test_auto_mode_node_pools_and_node_role_are_checked_at_create",))
 def check_auto_mode_compute(iam: Any, compute: dict[str, Any] | None) -> None:
     """A ``computeConfig``'s node pools and node role (EKS API Reference,
     ComputeConfigRequest, https://docs.aws.amazon.com/eks/latest/APIReference/API_ComputeConfigRequest.html;
@@ -316,6 +436,9 @@ def check_auto_mode_compute(iam: Any, compute: dict[str, Any] | None) -> None:
         require_role(iam, role, "nodeRoleArn")
 
 
+@enforced("UpdateClusterConfig",
+          refuses="a new Auto Mode node role once compute is on",
+          error="InvalidParameterException", tests=(_AUTO + "test_node_role_cannot_change_once_auto_mode_compute_is_on",))
 def check_auto_mode_node_role_change(current: dict[str, Any] | None, requested: dict[str, Any] | None) -> None:
     """ComputeConfigRequest ``nodeRoleArn``: "This value cannot be changed after the compute
     capability of EKS Auto Mode is enabled." The message is the emulator's own."""
@@ -326,6 +449,9 @@ def check_auto_mode_node_role_change(current: dict[str, Any] | None, requested: 
                        f"Current nodeRoleArn: {old}")
 
 
+@enforced("CreateNodegroup",
+          refuses="a node group at another Kubernetes version than its cluster's",
+          error="InvalidParameterException", tests=(_BOTO3 + "test_node_group_is_created_at_its_clusters_version_only", _TERRAFORM))
 def check_nodegroup_create_version(cluster_version: str, requested: str | None) -> None:
     """EKS API Reference, CreateNodegroup,
     https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateNodegroup.html: "You can
@@ -337,12 +463,69 @@ def check_nodegroup_create_version(cluster_version: str, requested: str | None) 
                        f"cluster's Kubernetes version, {cluster_version}")
 
 
+@enforced("UpdateNodegroupVersion",
+          refuses="a node group newer than its cluster",
+          error="InvalidParameterException", tests=(_BOTO3 + "test_node_group_cannot_be_newer_than_its_cluster",))
 def check_nodegroup_update_version(cluster_version: str, requested: str | None) -> None:
     """EKS User Guide, "Update a managed node group for your cluster": nodes cannot run a
     newer Kubernetes version than the control plane. The message is the emulator's own."""
     if requested and tuple(map(int, requested.split("."))) > tuple(map(int, cluster_version.split("."))):
         raise _invalid(f"Requested Nodegroup version {requested} is newer than the cluster version {cluster_version}")
 
+
+@enforced("UpdateClusterVersion",
+          refuses="anything but the next minor Kubernetes version (skipping one, the same, older)",
+          error="InvalidParameterException", tests=(_BOTO3 + "test_cluster_version_moves_one_minor_at_a_time",))
+def check_cluster_version_update(current: str, requested: str | None) -> None:
+    """EKS User Guide, "Update existing cluster to new Kubernetes version": one minor
+    version at a time, and never back."""
+    major, minor = (int(p) for p in current.split(".")[:2])
+    if requested != f"{major}.{minor + 1}":
+        raise _invalid(f"Unsupported Kubernetes minor version update from {current} to {requested}")
+
+
+@enforced("CreateCluster",
+          refuses="an unknown authentication mode",
+          error="InvalidParameterException", tests=(_BOTO3 + "test_create_cluster_access_config_is_checked",))
+def check_authentication_mode(mode: str) -> None:
+    """EKS API Reference, CreateAccessConfigRequest ``authenticationMode``: one of
+    ``CONFIG_MAP``, ``API_AND_CONFIG_MAP``, ``API``."""
+    if mode not in AUTHENTICATION_MODE_ORDER:
+        raise _invalid(f"Unsupported authentication mode {mode}")
+
+
+@enforced("UpdateClusterConfig",
+          refuses="more than one kind of update in a request, or none",
+          error="InvalidParameterException", tests=(_BOTO3 + "test_refused_cluster_config_update_changes_nothing",))
+def check_one_update_kind(kinds: int) -> None:
+    """EKS API Reference, UpdateClusterConfig: one kind of update per request; AWS answers
+    "Only one type of update can be allowed."."""
+    if kinds != 1:
+        raise _invalid("Only one type of update can be allowed." if kinds else "No changes needed")
+
+
+@enforced("DeletePodIdentityAssociation",
+          refuses="deleting a Pod Identity association an add-on owns",
+          error="InvalidRequestException", tests=(_BOTO3 + "test_addon_owned_association_is_deleted_only_through_the_addon",))
+def require_unowned_association(association_id: str, owner_arn: str | None) -> None:
+    """EKS User Guide, "Pod Identity associations of add-ons": an association an add-on
+    made is owned by it and changed only through it."""
+    if owner_arn:
+        raise InvalidRequestException(
+            message=f"Pod Identity Association {association_id} is owned by {owner_arn} "
+                    "and can only be deleted through it.")
+
+
+
+@enforced("CreateAddon", refuses="an add-on's `podIdentityAssociations` naming a service account twice",
+          error="InvalidParameterException",
+          tests=(_BOTO3 + "test_addon_pod_identity_associations_name_each_service_account_once",))
+def check_addon_service_accounts_once(service_accounts: list[str]) -> None:
+    """One association per service account holds within one CreateAddon too (EKS User
+    Guide, "Assign an IAM role to a Kubernetes service account": one IAM role per service
+    account). The message is the emulator's own."""
+    if len(set(service_accounts)) != len(service_accounts):
+        raise _invalid("podIdentityAssociations names a service account more than once")
 
 def not_found(what: str) -> ResourceNotFoundException:
     return ResourceNotFoundException(clusterName=None, nodegroupName=None, fargateProfileName=None,
