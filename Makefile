@@ -15,7 +15,7 @@ CHECKOV_VENV := .venv-checkov
 export EKSGUARD_CHECKOV ?= $(abspath $(CHECKOV_VENV)/bin/checkov)
 
 # Test files run on two workers (pytest-xdist); each worker embeds its own moto.
-PYTEST_ARGS ?= -n 2 --dist loadfile
+PYTEST_ARGS ?= -n 2 --dist loadfile --durations=15
 # Machines that cannot download providers keep them in a filesystem mirror: the targets
 # that run Terraform find one unless EKSGUARD_PROVIDER_MIRROR is set (empty: the registry).
 WITH_MIRROR := scripts/with-provider-mirror.sh

@@ -5,6 +5,7 @@ policy that fits IAM's inline limit."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import re
@@ -121,16 +122,27 @@ def _reference(tmp_path, **settings):
     return json.loads((tmp_path / "stacks/ref/cdk.tf.json").read_text())
 
 
-LONGEST = {"${data.aws_partition.eksguard-partition.partition}": "aws-iso-b",
+LONGEST = {"${data.aws_partition.eksguard-partition.partition}": "aws-us-gov",
            "${data.aws_caller_identity.eksguard-account.account_id}": "123456789012",
            "${data.aws_region.eksguard-region.name}": "ap-southeast-7"}
-"""The stack-wide references, and the longest value each takes (an account id is 12 digits)."""
+"""The stack-wide references, and the longest value each takes (an account id is 12 digits;
+no partition is longer than aws-us-gov, no region than ap-southeast-7)."""
+LONGEST_ARNS = {
+    r"\$\{aws_iam_role\.[^}]+\.arn\}": "arn:aws-us-gov:iam::123456789012:role/" + "r" * 64,
+    r"\$\{aws_iam_openid_connect_provider\.[^}]+\.arn\}":
+        "arn:aws-us-gov:iam::123456789012:oidc-provider/oidc.eks.ap-southeast-7.amazonaws.com/id/" + "F" * 32,
+}
+"""References to a role's or an EKS OIDC provider's ARN, and the longest each can be (a role
+name is at most 64 characters; an EKS issuer id 32)."""
 
 
 def _longest(policy: str) -> str:
     for reference, value in LONGEST.items():
         policy = policy.replace(reference, value)
-    return policy
+    for reference, value in LONGEST_ARNS.items():
+        policy = re.sub(reference, value, policy)
+    # any other reference (a KMS key's ARN, at most 82 characters) as a hundred
+    return re.sub(r"\$\{[^}]+\}", "x" * 100, policy)
 
 
 TFC = {"tf_cloud_organization": "acme", "tf_cloud_workspace": "eks-ref", "tfc_workspace_roles": True}
@@ -196,6 +208,18 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
             "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"],
         "Resource": next(b for b in document["resource"]["aws_iam_role_policy"].values()
                          if b["name"] == "eksguard-stack-deploy")["role"].replace(".id}", ".arn}")}
+    # AND its IAM reaches the cluster's own OIDC provider (by its ARN), not every EKS one
+    oidc = [r for r in statements["StackIAM"]["Resource"] if "oidc" in r]
+    assert oidc == ["${aws_iam_openid_connect_provider.eks_oidc-provider_C99E5797.arn}",
+                    f"{iam}:oidc-provider/app.terraform.io"]
+    # AND Karpenter's SQS and EventBridge writes reach its queue and its rules only
+    if capacity == "karpenter":
+        assert statements["WriteSQSInThisAccount"]["Resource"] == f"arn:{PARTITION}:sqs:{REGION}:{ACCOUNT}:ref"
+        rules = "karpenter-" + hashlib.sha256(b"ref").hexdigest()[:8]
+        assert statements["WriteEventBridgeInThisAccount"]["Resource"] == [
+            f"arn:{PARTITION}:events:{REGION}:{ACCOUNT}:rule/{rules}-{part}-*"
+            for part in ("rebalance", "scheduled", "spot", "state")]
+        assert f"{iam}:policy/KarpenterController*Policy-ref-*" in statements["StackIAM"]["Resource"]
     # AND it may not write to, tag or pass an IAM resource of another stack (tagged so)
     assert statements["LeaveOtherStacksIAM"] == {
         "Sid": "LeaveOtherStacksIAM", "Effect": "Deny", "Action": [
@@ -268,6 +292,21 @@ def test_an_environment_role_may_deploy_exactly_its_stacks_types(synth_one):
             "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"],
          "Resource": "${" + out.address("test/deploy/role") + ".arn}"}]}}
     assert out.resource("test/deploy/stack-permissions")["name"] == "eksguard-stack-deploy"
+
+
+def test_name_patterns_sharing_a_long_prefix_and_suffix_are_written_as_one():
+    from eksguard.ci_permissions.deploy import collapse_patterns
+
+    karpenter = {f"KarpenterController{p}Policy-prod-*" for p in ("EKSIntegration", "NodeLifecycle", "Interruption")}
+    # a covered pattern goes; three sharing a prefix of 12 or more and a suffix of 8 become one
+    assert collapse_patterns({"eks-cluster-*", "eks-cluster-autoscaler-*"}) == {"eks-cluster-*"}
+    assert collapse_patterns(karpenter | {"app.terraform.io"}) == {
+        "KarpenterController*Policy-prod-*", "app.terraform.io"}
+    # short shared parts, two patterns, or a whole name are left as they are
+    assert collapse_patterns({"eks-cart-*", "eks-orders-api-*", "eks-vpc-cni-irsa-*"}) == {
+        "eks-cart-*", "eks-orders-api-*", "eks-vpc-cni-irsa-*"}
+    two = set(sorted(karpenter)[:2])
+    assert collapse_patterns(two) == two
 
 
 def test_the_stack_tag_is_unique_per_region_stack_and_clusters_and_always_a_valid_iam_tag_value():

@@ -5,6 +5,7 @@ EventBridge rules; and every bad input names the path, the field, the value and 
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -154,13 +155,16 @@ def expected_queue_policy(*, queue_arn: str, account: str, rule_arns: list[str])
          "Condition": {"Bool": {"aws:SecureTransport": "false"}}, "Principal": "*"}]}
 
 
+RULE_PREFIX = "karpenter-" + hashlib.sha256(b"prod").hexdigest()[:8] + "-"
+"""The rules' name prefix for cluster ``prod``: 8 hex of its name, so each cluster's rules
+are its own (a CI role's EventBridge writes name them)."""
 EXPECTED_RULES = {
-    "scheduled-change": ("karpenter-scheduled-change-", {"source": ["aws.health"], "detail-type": ["AWS Health Event"]}),
-    "spot-interruption": ("karpenter-spot-interruption-",
+    "scheduled-change": (RULE_PREFIX + "scheduled-", {"source": ["aws.health"], "detail-type": ["AWS Health Event"]}),
+    "spot-interruption": (RULE_PREFIX + "spot-",
                           {"source": ["aws.ec2"], "detail-type": ["EC2 Spot Instance Interruption Warning"]}),
-    "rebalance": ("karpenter-rebalance-",
+    "rebalance": (RULE_PREFIX + "rebalance-",
                   {"source": ["aws.ec2"], "detail-type": ["EC2 Instance Rebalance Recommendation"]}),
-    "instance-state-change": ("karpenter-instance-state-change-",
+    "instance-state-change": (RULE_PREFIX + "state-",
                               {"source": ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"]}),
 }
 
@@ -186,7 +190,7 @@ def test_controller_policies_are_upstreams_scoped_to_this_cluster_account_node_r
     assert {path.rsplit("/", 1)[1]: json.loads(body["policy"]) for path, body in policies.items()} == expected
     assert {path: {k: body[k] for k in ("name_prefix", "description", "tags")}
             for path, body in policies.items()} == {
-        f"test/karpenter/{name}": {"name_prefix": f"{name}-", "description": f"Karpenter controller: {name}",
+        f"test/karpenter/{name}": {"name_prefix": f"{name}-prod-", "description": f"Karpenter controller: {name}",
                                    "tags": {}} for name in POLICY_NAMES}
     # AND they are attached to the controller role, and only to it
     attachments = {path: body for path, body in out.of_type("aws_iam_role_policy_attachment").items()

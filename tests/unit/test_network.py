@@ -341,7 +341,12 @@ def test_flow_logs_role_trusts_only_this_accounts_flow_logs_and_writes_one_log_g
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow",
                        "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                       "Resource": "${" + group + ".arn}:*"}],
+                       "Resource": "${" + group + ".arn}:*"},
+                      # and list log groups, as AWS's role policy for flow logs does
+                      {"Effect": "Allow", "Action": "logs:DescribeLogGroups",
+                       "Resource": "arn:${data.aws_partition.eksguard-partition.partition}:logs:"
+                                   "${data.aws_region.eksguard-region.name}:"
+                                   "${data.aws_caller_identity.eksguard-account.account_id}:log-group:*"}],
     }
     # AND all traffic goes to a year-long log group encrypted with a rotating key
     assert out.resource("test/network/flow-logs/flow-log") == {

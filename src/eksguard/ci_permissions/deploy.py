@@ -25,8 +25,9 @@ Example::
 from __future__ import annotations
 
 import json
-from fnmatch import fnmatchcase
+import os
 from collections.abc import Collection, Iterable, Mapping
+from fnmatch import fnmatchcase
 from typing import Any, NamedTuple
 
 POLICY_VERSION = "2012-10-17"
@@ -340,6 +341,8 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                            iam_names: Mapping[str, Collection[str]] | None = None,
                            passed_role_names: Collection[str] | None = None,
                            attached_policy_arns: Collection[str] | None = None,
+                           queue_names: Collection[str] | None = None,
+                           event_rule_names: Collection[str] | None = None,
                            stack_tag: str | None = None) -> dict[str, Any]:
     """What plan, apply and destroy of these types call: the reads, the writes (scoped to
     this account and region where the service has ARNs for them), ``iam:PassRole`` on this
@@ -354,7 +357,9 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
     ``passed_role_names`` too, ``iam:PassRole`` is limited to those of its roles; with
     ``attached_policy_arns`` (ARNs, or ``policy/<pattern>`` for the stack's own policies),
     attaching and detaching role policies is limited to those (``iam:PolicyARN``), so no
-    role of the stack can be given ``AdministratorAccess``; with ``stack_tag`` (the value of
+    role of the stack can be given ``AdministratorAccess``; with ``queue_names`` and
+    ``event_rule_names`` (names, ``prefix*`` patterns), SQS and EventBridge writes reach
+    those queues and rules only; with ``stack_tag`` (the value of
     the ``eksguard:stack`` tag the stack's IAM resources carry), IAM writes and
     ``iam:PassRole`` are denied on any IAM resource tagged as another stack's
     (``LeaveOtherStacksIAM``): name patterns alone are not unique across stacks
@@ -396,6 +401,10 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                 if reads is not None:
                     statements.remove(reads)
                     actions = sorted({*reads["Action"], *actions})
+            if service == "sqs" and queue_names:
+                resources = [f"arn:{partition}:sqs:{region}:{account}:{n}" for n in sorted(queue_names)]
+            if service == "events" and event_rule_names:
+                resources = [f"arn:{partition}:events:{region}:{account}:rule/{n}" for n in sorted(event_rule_names)]
             if service == "logs" and log_group_names:
                 logs = f"arn:{partition}:logs:{region}:{account}:log-group:"
                 resources = [r for n in sorted(log_group_names) for r in (f"{logs}{n}", f"{logs}{n}:*")]
@@ -436,8 +445,9 @@ def _stack_iam(statements: list[dict[str, Any]], writes: list[str], iam_names: M
     statement: dict[str, Any] = {"Sid": "StackIAM", "Effect": "Allow", "Action": _compact_iam({*reads, *writes}),
                                  "Resource": resources if len(resources) > 1 else resources[0]}
     if attached_policy_arns is not None and any(a in POLICY_ATTACHMENTS for a in writes):
-        policies = sorted(a if a.startswith("arn:") else f"arn:{partition}:iam::{account}:{a}"
-                          for a in attached_policy_arns)
+        own = collapse_patterns({a.removeprefix("policy/") for a in attached_policy_arns if not a.startswith("arn:")})
+        policies = sorted([*(a for a in attached_policy_arns if a.startswith("arn:")),
+                           *(f"arn:{partition}:iam::{account}:policy/{a}" for a in own)])
         statement["Condition"] = {"ArnLikeIfExists": {"iam:PolicyARN": policies if len(policies) > 1 else policies[0]}}
     return statement
 
@@ -495,17 +505,37 @@ IAM_KINDS = ("role", "policy", "oidc-provider", "instance-profile")
 POLICY_ATTACHMENTS = ("iam:AttachRolePolicy", "iam:DetachRolePolicy")
 
 
+COLLAPSE_MIN_PREFIX, COLLAPSE_MIN_SUFFIX = 12, 8
+"""How long the prefix and the suffix that name patterns share must be before they are
+written as one (``collapse_patterns``)."""
+
+
+def collapse_patterns(names: set[str]) -> set[str]:
+    """``names`` with what another pattern covers left out (``eks-cluster-*`` covers
+    ``eks-cluster-autoscaler-*``), and prefix patterns that share a long prefix and suffix (12 and 8 characters)
+    written as one: ``KarpenterControllerEKSIntegrationPolicy-ref-*`` and four like it as
+    ``KarpenterController*Policy-ref-*``, which matches this cluster's policies only as
+    much as the five did. For IAM's inline size quota."""
+    names = {n for n in names if not any(o != n and o.endswith("*") and fnmatchcase(n, o) for o in names)}
+    stems = sorted(n[:-1] for n in names if n.endswith("*") and "*" not in n[:-1] and not n.startswith("${"))
+    if len(stems) > 2:
+        prefix = os.path.commonprefix(stems)
+        suffix = os.path.commonprefix([s[::-1] for s in stems])[::-1]
+        if len(prefix) >= COLLAPSE_MIN_PREFIX and len(suffix) >= COLLAPSE_MIN_SUFFIX and all(
+                len(s) >= len(prefix) + len(suffix) for s in stems):
+            names = {n for n in names if n[:-1] not in stems} | {f"{prefix}*{suffix}*"}
+    return names
+
+
 def _iam_resources(iam_names: Mapping[str, Collection[str]], partition: str, account: str,
                    region: str) -> list[str]:
     """The IAM ARNs of ``iam_names``, kind by kind; a kind with a ``*`` is the whole kind."""
     resources = []
     for kind in IAM_KINDS:
-        names = {n.format(region=region) for n in iam_names.get(kind, ())}
-        # A pattern another one covers says nothing more (``eks-cluster-*`` covers
-        # ``eks-cluster-autoscaler-*``): left out, for IAM's inline size quota.
-        names = {n for n in names if not any(o != n and o.endswith("*") and fnmatchcase(n, o) for o in names)}
+        names = collapse_patterns(set(iam_names.get(kind, ())))
         for name in (["*"] if "*" in names else sorted(names)):
-            resources.append(f"arn:{partition}:iam::{account}:{kind}/{name}")
+            # A whole ARN known only at apply (``${...arn}``, an EKS cluster's OIDC provider) as it is.
+            resources.append(name if name.startswith("${") else f"arn:{partition}:iam::{account}:{kind}/{name}")
     return resources or [f"arn:{partition}:iam::{account}:{kind}/*" for kind in IAM_KINDS]
 
 

@@ -166,6 +166,9 @@ class StackTypes:
         """The policies the stack attaches to roles: literal ARNs (the partition may be a
         reference), ``policy/<name pattern>`` for the stack's own policies (``{account}`` is
         filled in by ``deploy_policy_document``); None when one is known only at apply."""
+        self.named: dict[str, set[str] | None] = {"aws_sqs_queue": set(), "aws_cloudwatch_event_rule": set()}
+        """The SQS queues' and EventBridge rules' names (a ``name_prefix`` followed by
+        ``*``), by type; None for a type with a name known only at apply."""
         self.passed_role_names: set[str] = set()
         """The roles the stack's resources hand to a service (``iam:PassRole``): the cluster's
         and its Auto Mode nodes', node groups', add-ons', Pod Identity associations', flow
@@ -191,6 +194,8 @@ class StackTypes:
                     passed_ids.update(ROLE_REFERENCE.findall(json.dumps(resolve_reference(stack, node.to_terraform()))))
                 if rtype in ROLE_USERS and not _names_a_stack_role(stack, node.role_input):
                     self.iam_names.setdefault("role", set()).add("*")  # a role from elsewhere
+                if rtype in self.named and self.named[rtype] is not None:
+                    self.named[rtype] = _add_name(self.named[rtype], node)
                 if rtype == "aws_iam_role":
                     self.service_principals.update(_trusted_services(node.assume_role_policy_input))
                 elif rtype in ("aws_eks_cluster", "aws_cloudwatch_log_group"):
@@ -216,16 +221,22 @@ IAM_NAMED_TYPES = {"aws_iam_role": "role", "aws_iam_policy": "policy",
 TERRAFORM_GENERATED_NAME = "terraform-*"
 """A name neither given nor prefixed: the provider's ``id.UniqueId()``, "terraform-" and a
 timestamp (hashicorp/terraform-plugin-sdk helper/id)."""
-EKS_ISSUER_HOSTS = "oidc.eks.{region}.amazonaws.com/id/*"
-"""An EKS cluster's OIDC issuer, known only at apply: its host and path (EKS User Guide,
-"Create an IAM OIDC provider for your cluster"); ``{region}`` is filled in by
-``deploy_policy_document``."""
 PASSES_ROLES = ("aws_eks_cluster", "aws_eks_node_group", "aws_eks_addon", "aws_eks_pod_identity_association",
                 "aws_flow_log", "aws_iam_instance_profile")
 """Types whose create hands a role to a service (their ``RESOURCE_PERMISSIONS`` rows pass roles)."""
 ROLE_REFERENCE = re.compile(r"\$\{aws_iam_role\.([^.}]+)\.(?:arn|name|id)\}")
 ROLE_USERS = ("aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_instance_profile")
 """Types that write to a role named by their ``role`` argument."""
+
+
+def _add_name(names: set[str] | None, node: Any) -> set[str] | None:
+    """``names`` with the resource's name (or ``name_prefix*``); None when it has neither
+    as a literal."""
+    name, prefix = node.name_input, getattr(node, "name_prefix_input", None)
+    for value, suffix in ((name, ""), (prefix, "*")):
+        if isinstance(value, str) and value and not is_token(value):
+            return {*(names or ()), value + suffix}
+    return None
 
 
 def _iam_resource_name(node: Any, kind: str) -> str:
@@ -237,7 +248,9 @@ def _iam_resource_name(node: Any, kind: str) -> str:
         url = node.url_input
         if literal(url):
             return url.split("://", 1)[-1].rstrip("/")
-        return EKS_ISSUER_HOSTS
+        # An issuer known only at apply (an EKS cluster's): the provider's own ARN, so the
+        # policy names this provider and no other cluster's in the region.
+        return f"${{{node.terraform_resource_type}.{node.friendly_unique_id}.arn}}"
     path = getattr(node, "path_input", None)
     if path is not None and not literal(path):
         return "*"
@@ -359,3 +372,27 @@ def tag_stack_iam(scope: Construct) -> None:
     if not getattr(stack, "_eksguard_tags_iam", False):
         stack._eksguard_tags_iam = True
         Aspects.of(stack).add(_TagStackIAM(stack, region_name(scope)))
+
+
+RESOURCE_ATTRIBUTE = re.compile(r"^\$\{(aws_[a-z0-9_]+)\.([^.}]+)\.([a-z_]+)\}$")
+
+
+def literal_value(scope: Construct, value: Any) -> str | None:
+    """``value`` as a literal: itself when it is one, or, for a reference to an argument of
+    a resource of the stack that was given literally (``eks.cluster_name`` is the
+    cluster's ``name``), that argument; None when it is known only at apply."""
+    if isinstance(value, str) and value and not is_token(value):
+        return value
+    if not isinstance(value, str):
+        return None
+    stack = TerraformStack.of(scope)
+    match = RESOURCE_ATTRIBUTE.match(str(resolve_reference(stack, value)))
+    if match is None:
+        return None
+    rtype, rid, attribute = match.groups()
+    for node in stack.node.find_all():
+        if (isinstance(node, TerraformResource) and node.terraform_resource_type == rtype
+                and node.friendly_unique_id == rid):
+            given = getattr(node, f"{attribute}_input", None)
+            return given if isinstance(given, str) and given and not is_token(given) else None
+    return None

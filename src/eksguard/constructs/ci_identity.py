@@ -375,6 +375,7 @@ def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermiss
                 cluster_names=types.cluster_names, log_group_names=types.log_group_names,
                 iam_names=types.iam_names, passed_role_names=types.passed_role_names,
                 attached_policy_arns=types.attached_policy_arns,
+                queue_names=types.named["aws_sqs_queue"], event_rule_names=types.named["aws_cloudwatch_event_rule"],
                 stack_tag=stack_tag_value(stack, region, types.cluster_names)),
             own_arn))
     return aws.iam_role_policy.IamRolePolicy(scope, "stack-permissions", name=name, role=role.id, policy=document)

@@ -10,6 +10,7 @@ stay out of Terraform here.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -21,7 +22,7 @@ from constructs import Construct
 from eksguard import _validation as v
 from eksguard._docs import documented
 from eksguard._framework import aws, construct_path, is_token
-from eksguard.constructs._private import POLICY_VERSION, account_id, managed_policy_arn
+from eksguard.constructs._private import POLICY_VERSION, account_id, literal_value, managed_policy_arn
 from eksguard.constructs.access_entry import AccessEntry, AccessEntryProps
 from eksguard.constructs.cluster import ALLOWED_CLUSTER_NAME, CLUSTER_NAME
 from eksguard.constructs.irsa_role import IrsaRole, IrsaRoleProps, ServiceAccount
@@ -36,13 +37,26 @@ QUEUE_RETENTION_SECONDS = 300
 """Upstream's retention: an interruption notice older than five minutes is past acting on."""
 QUEUE_TARGET_ID = "KarpenterInterruptionQueueTarget"
 INTERRUPTION_RULES = (
-    # (construct id, name prefix, source, detail-type): upstream's four rules, in its order.
-    ("scheduled-change", "karpenter-scheduled-change-", "aws.health", "AWS Health Event"),
-    ("spot-interruption", "karpenter-spot-interruption-", "aws.ec2", "EC2 Spot Instance Interruption Warning"),
-    ("rebalance", "karpenter-rebalance-", "aws.ec2", "EC2 Instance Rebalance Recommendation"),
-    ("instance-state-change", "karpenter-instance-state-change-", "aws.ec2",
-     "EC2 Instance State-change Notification"),
+    # (construct id, name part, source, detail-type): upstream's four rules, in its order.
+    ("scheduled-change", "scheduled", "aws.health", "AWS Health Event"),
+    ("spot-interruption", "spot", "aws.ec2", "EC2 Spot Instance Interruption Warning"),
+    ("rebalance", "rebalance", "aws.ec2", "EC2 Instance Rebalance Recommendation"),
+    ("instance-state-change", "state", "aws.ec2", "EC2 Instance State-change Notification"),
 )
+
+
+def rule_name_prefix(cluster_name: str | None, part: str) -> str:
+    """``karpenter-<8 hex of the cluster name>-<part>-``: each cluster's rules their own
+    prefix, so a CI role's EventBridge writes name them and no other cluster's; the hash
+    keeps the name within EventBridge's 64 characters with Terraform's 26-character suffix.
+    ``karpenter-<part>-`` for a cluster name known only at apply."""
+    if cluster_name is None:
+        return f"karpenter-{part}-"
+    return f"karpenter-{hashlib.sha256(cluster_name.encode()).hexdigest()[:8]}-{part}-"
+
+
+POLICY_NAME_PREFIX_MAX = 102
+"""IAM's longest ``name_prefix`` for a policy: 128 characters less Terraform's 26."""
 QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 ALLOWED_QUEUE_NAME = "an SQS standard queue name: 1-80 letters, digits, '-' or '_'"
@@ -165,8 +179,11 @@ class Karpenter(Construct):
         self.queue_policy: Any = None
         self.rules: dict[str, Any] = {}
         self.targets: dict[str, Any] = {}
+        # The cluster's literal name where the stack gives one: in the queue's, the rules'
+        # and the policies' names, so a CI role's writes can name this cluster's only.
+        self._cluster_name = literal_value(self, props.cluster_name)
         if props.interruption_queue:
-            self._interruption_queue(props.queue_name or props.cluster_name, tags)
+            self._interruption_queue(props.queue_name or self._cluster_name or props.cluster_name, tags)
 
         documents = controller_policies(
             self, cluster_name=props.cluster_name, node_role_arn=self.node_role.role_arn,
@@ -176,7 +193,9 @@ class Karpenter(Construct):
         # limit for a role's inline policies once a long cluster name is in every condition.
         self.policies = {
             name: aws.iam_policy.IamPolicy(
-                self, name, name_prefix=f"{name}-", policy=json.dumps(document, separators=(",", ":")),
+                self, name, name_prefix=(f"{name}-{self._cluster_name}-" if self._cluster_name
+                                         else f"{name}-")[:POLICY_NAME_PREFIX_MAX],
+                policy=json.dumps(document, separators=(",", ":")),
                 description=f"Karpenter controller: {name}", tags=tags)
             for name, document in documents.items()}
         arns = [policy.arn for policy in self.policies.values()]
@@ -197,9 +216,9 @@ class Karpenter(Construct):
         self.queue = aws.sqs_queue.SqsQueue(
             self, "interruption-queue", name=name, message_retention_seconds=QUEUE_RETENTION_SECONDS,
             sqs_managed_sse_enabled=True, tags=tags)
-        for rule_id, prefix, source, detail_type in INTERRUPTION_RULES:
+        for rule_id, part, source, detail_type in INTERRUPTION_RULES:
             rule = aws.cloudwatch_event_rule.CloudwatchEventRule(
-                self, f"{rule_id}-rule", name_prefix=prefix,
+                self, f"{rule_id}-rule", name_prefix=rule_name_prefix(self._cluster_name, part),
                 event_pattern=json.dumps({"source": [source], "detail-type": [detail_type]},
                                          separators=(",", ":")),
                 tags=tags)

@@ -97,6 +97,7 @@ INTERNET = "0.0.0.0/0"
 FLOW_LOG_RETENTION_DAYS = 365
 """A year of network history, what most compliance baselines (and checkov) ask for."""
 FLOW_LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams")
+FLOW_LOG_GROUP_LISTING = "logs:DescribeLogGroups"
 
 # A Regional AZ ID: region code, digit, "-az", number (use1-az1, usgw1-az2, cnnw1-az3);
 # Local Zone IDs (use1-bos1-az1) do not match: EKS control planes cannot use them.
@@ -392,7 +393,11 @@ class ClusterNetwork(Construct):
             }]),
             inline_policies={"write-flow-logs": policy_document([{
                 "Effect": "Allow", "Action": list(FLOW_LOG_ACTIONS),
-                "Resource": f"{self.flow_logs_log_group.arn}:*"}])})
+                "Resource": f"{self.flow_logs_log_group.arn}:*"}, {
+                # In AWS's role policy for flow logs (VPC User Guide, "IAM role for publishing
+                # flow logs to CloudWatch Logs"); it lists log groups, so it takes no one group.
+                "Effect": "Allow", "Action": FLOW_LOG_GROUP_LISTING,
+                "Resource": f"arn:{partition(scope)}:logs:{region_name(scope)}:{account}:log-group:*"}])})
         return aws.flow_log.FlowLog(
             scope, "flow-log", vpc_id=self.vpc.id, traffic_type="ALL",
             log_destination_type="cloud-watch-logs", log_destination=self.flow_logs_log_group.arn,
