@@ -220,6 +220,16 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
             f"arn:{PARTITION}:events:{REGION}:{ACCOUNT}:rule/{rules}-{part}-*"
             for part in ("rebalance", "scheduled", "spot", "state")]
         assert f"{iam}:policy/KarpenterController*Policy-ref-*" in statements["StackIAM"]["Resource"]
+    # AND what changes or deletes a KMS key reaches the stack's two keys only; a new key's
+    # calls stay regional
+    assert statements["ChangeStackKeysOnly"] == {
+        "Sid": "ChangeStackKeysOnly", "Effect": "Allow", "Action": [
+            "kms:DisableKey", "kms:DisableKeyRotation", "kms:EnableKey", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion",
+            "kms:UntagResource", "kms:UpdateKeyDescription"],
+        "Resource": ["${aws_kms_key.eks_cluster_secrets-key_9600DCE2.arn}",
+                     "${aws_kms_key.network_flow-logs_key_89F218E6.arn}"]}
+    assert {a for a in statements["WriteStackResourcesInThisRegion"]["Action"] if a.startswith("kms:")} == {
+        "kms:CreateKey", "kms:EnableKeyRotation", "kms:TagResource"}
     # AND it may not write to, tag or pass an IAM resource of another stack (tagged so)
     assert statements["LeaveOtherStacksIAM"] == {
         "Sid": "LeaveOtherStacksIAM", "Effect": "Deny", "Action": [
@@ -561,3 +571,36 @@ def test_private_dns_of_endpoints_is_not_region_conditioned():
         "Sid": "PrivateDnsOfEndpoints", "Effect": "Allow", "Action": "route53:AssociateVPCWithHostedZone",
         "Resource": "arn:aws:route53:::hostedzone/*"}
     assert "route53:AssociateVPCWithHostedZone" not in statements["WriteStackResourcesInThisRegion"]["Action"]
+
+
+def test_deploy_except_iam_writes_no_iam_but_still_passes_and_reads_the_stacks_roles():
+    from eksguard.ci_permissions.deploy import deploy_policy_document
+    from eksguard.constructs._private import StackTypes
+
+    # GIVEN the Karpenter reference's types, derived with and without IAM writes
+    app = main.build_app(main.ReferenceSettings(cluster_name="ref", stack_name="ref", capacity="karpenter", **TFC))
+    types = StackTypes(next(s for s in app.node.children if s.node.id == "ref"))
+    kwargs = dict(resource_types=types.resource_types, data_types=types.data_types, partition="aws",
+                  account="111122223333", region="eu-west-1", passed_to={"ec2.amazonaws.com", "eks.amazonaws.com"},
+                  cluster_names=types.cluster_names, iam_names=types.iam_names,
+                  passed_role_names=types.passed_role_names, stack_tag="eu-west-1/ref/ref")
+    full, except_iam = deploy_policy_document(**kwargs), deploy_policy_document(**kwargs, iam_writes=False)
+
+    def allowed(document):
+        return {a for s in document["Statement"] if s["Effect"] == "Allow"
+                for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    # THEN it allows no IAM action but reads, PassRole and the service-linked roles
+    iam = sorted(a for a in allowed(except_iam) if a.startswith("iam:"))
+    assert [a for a in iam if not a.startswith(("iam:Get", "iam:List"))] == [
+        "iam:CreateServiceLinkedRole", "iam:PassRole"]
+    # AND all the rest the full policy allows, with the deny of other stacks' IAM
+    assert {a for a in allowed(full) if not a.startswith("iam:")} == {
+        a for a in allowed(except_iam) if not a.startswith("iam:")}
+    sids = [s["Sid"] for s in except_iam["Statement"]]
+    assert "StackIAM" not in sids and {"ReadStackIAM", "PassStackRolesToTheirServices", "LeaveOtherStacksIAM"} <= set(sids)
+
+
+def test_a_pull_request_role_may_not_deploy_even_without_iam(stack):
+    with pytest.raises(ValidationError) as refused:
+        _github_role(stack, pull_request=True, stack_permissions=StackPermissions.DEPLOY_EXCEPT_IAM)
+    assert refused.value.field == "stack_permissions"

@@ -343,7 +343,8 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                            attached_policy_arns: Collection[str] | None = None,
                            queue_names: Collection[str] | None = None,
                            event_rule_names: Collection[str] | None = None,
-                           stack_tag: str | None = None) -> dict[str, Any]:
+                           key_arns: Collection[str] | None = None,
+                           stack_tag: str | None = None, iam_writes: bool = True) -> dict[str, Any]:
     """What plan, apply and destroy of these types call: the reads, the writes (scoped to
     this account and region where the service has ARNs for them), ``iam:PassRole`` on this
     account's roles to the services in ``passed_to`` only, and the service-linked roles
@@ -359,7 +360,10 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
     attaching and detaching role policies is limited to those (``iam:PolicyARN``), so no
     role of the stack can be given ``AdministratorAccess``; with ``queue_names`` and
     ``event_rule_names`` (names, ``prefix*`` patterns), SQS and EventBridge writes reach
-    those queues and rules only; with ``stack_tag`` (the value of
+    those queues and rules only; with ``key_arns`` (the stack's KMS keys), what changes or
+    deletes a key (its policy, rotation, state, deletion) reaches those keys only; with
+    ``iam_writes=False`` no IAM write at all (reads, ``iam:PassRole`` and service-linked
+    roles stay: ``StackPermissions.DEPLOY_EXCEPT_IAM``); with ``stack_tag`` (the value of
     the ``eksguard:stack`` tag the stack's IAM resources carry), IAM writes and
     ``iam:PassRole`` are denied on any IAM resource tagged as another stack's
     (``LeaveOtherStacksIAM``): name patterns alone are not unique across stacks
@@ -367,6 +371,8 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
     rows = [RESOURCE_PERMISSIONS[t] for t in sorted(resource_types) if t in RESOURCE_PERMISSIONS]
     reads = set(read_actions(resource_types, data_types))
     writes = sorted({a for row in rows for a in row.write} - reads)
+    if not iam_writes:
+        writes = [a for a in writes if not a.startswith("iam:")]
     statements: list[dict[str, Any]] = [*plan_policy_document(
         resource_types=resource_types, data_types=data_types, region=region, partition=partition, account=account,
         iam_names=iam_names, cluster_names=cluster_names)["Statement"]]
@@ -375,13 +381,19 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
     # Route 53 is global: its requests name us-east-1 whatever the stack's region (IAM User
     # Guide, aws:RequestedRegion), so its one write is scoped by resource instead.
     route53 = [a for a in unscoped if a.startswith("route53:")]
-    unscoped = [a for a in unscoped if a not in route53]
+    # What changes or deletes an existing key, on the stack's own keys only (their ARNs,
+    # known after apply): the calls a create makes stay regional (KMS_AT_CREATE).
+    keys = [a for a in unscoped if a.startswith("kms:") and a not in KMS_AT_CREATE] if key_arns else []
+    unscoped = [a for a in unscoped if a not in route53 and a not in keys]
     if unscoped:
         statements.append({"Sid": "WriteStackResourcesInThisRegion", "Effect": "Allow", "Action": unscoped,
                            "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": region}}})
     if route53:
         statements.append({"Sid": "PrivateDnsOfEndpoints", "Effect": "Allow", "Action": route53 if len(route53) > 1
                            else route53[0], "Resource": f"arn:{partition}:route53:::hostedzone/*"})
+    if keys:
+        statements.append({"Sid": "ChangeStackKeysOnly", "Effect": "Allow", "Action": keys,
+                           "Resource": sorted(key_arns or ()) if len(key_arns or ()) > 1 else list(key_arns or ())[0]})
     if "kms:CreateGrant" in writes:
         statements.append({"Sid": "LetServicesUseStackKeys", "Effect": "Allow", "Action": "kms:CreateGrant",
                            "Resource": "*", "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"},
@@ -416,7 +428,8 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
         statements.append({"Sid": "PassStackRolesToTheirServices", "Effect": "Allow", "Action": "iam:PassRole",
                            "Resource": roles if len(roles) > 1 else roles[0],
                            "Condition": {"StringEquals": {"iam:PassedToService": sorted(passed_to)}}})
-    if stack_tag is not None and any(a.startswith("iam:") for a in writes):
+    if stack_tag is not None and (any(a.startswith("iam:") for a in writes)
+                                  or (passed_to and any(row.passes_role for row in rows))):
         statements.append(leave_other_stacks_iam(stack_tag))
     linked = sorted({name for row in rows for name in row.service_linked_roles})
     if linked:
@@ -452,6 +465,10 @@ def _stack_iam(statements: list[dict[str, Any]], writes: list[str], iam_names: M
     return statement
 
 
+KMS_AT_CREATE = ("kms:CreateKey", "kms:EnableKeyRotation", "kms:TagResource")
+"""What hashicorp/aws calls for a new key (internal/service/kms/key.go: CreateKey with its
+policy and tags, which KMS authorizes as kms:TagResource, then EnableKeyRotation): a key
+made in this run is not in the policy's key list yet, so these stay regional."""
 STACK_TAG_KEY = "eksguard:stack"
 """The tag every IAM resource of a stack with a derived deploy role carries: the stack's
 identity (``eksguard.constructs._private.stack_tag_value``)."""

@@ -169,6 +169,8 @@ class StackTypes:
         self.named: dict[str, set[str] | None] = {"aws_sqs_queue": set(), "aws_cloudwatch_event_rule": set()}
         """The SQS queues' and EventBridge rules' names (a ``name_prefix`` followed by
         ``*``), by type; None for a type with a name known only at apply."""
+        self.key_arns: set[str] = set()
+        """The stack's KMS keys' ARNs (references, known after apply)."""
         self.passed_role_names: set[str] = set()
         """The roles the stack's resources hand to a service (``iam:PassRole``): the cluster's
         and its Auto Mode nodes', node groups', add-ons', Pod Identity associations', flow
@@ -194,6 +196,8 @@ class StackTypes:
                     passed_ids.update(ROLE_REFERENCE.findall(json.dumps(resolve_reference(stack, node.to_terraform()))))
                 if rtype in ROLE_USERS and not _names_a_stack_role(stack, node.role_input):
                     self.iam_names.setdefault("role", set()).add("*")  # a role from elsewhere
+                if rtype == "aws_kms_key":
+                    self.key_arns.add(f"${{aws_kms_key.{node.friendly_unique_id}.arn}}")
                 if rtype in self.named and self.named[rtype] is not None:
                     self.named[rtype] = _add_name(self.named[rtype], node)
                 if rtype == "aws_iam_role":

@@ -137,7 +137,7 @@ ALLOWED_PLAN_STACK_PERMISSIONS = (
     "StackPermissions.PLAN or NONE for a plan role: plans of any branch run with it, so it "
     "must not be able to apply"
 )
-ALLOWED_STACK_PERMISSIONS = "a StackPermissions (DEPLOY, PLAN or NONE), or None to derive it"
+ALLOWED_STACK_PERMISSIONS = "a StackPermissions (DEPLOY, DEPLOY_EXCEPT_IAM, PLAN or NONE), or None to derive it"
 
 
 class StackPermissions(Enum):
@@ -152,6 +152,12 @@ class StackPermissions(Enum):
     DEPLOY = "deploy"
     """Plan, apply and destroy this stack: its types' read and write actions, iam:PassRole
     to the services its roles trust, the service-linked roles its services create."""
+    DEPLOY_EXCEPT_IAM = "deploy-except-iam"
+    """As DEPLOY, without IAM writes: the role reads the stack's IAM and passes its roles
+    to their services, but cannot create or change a role or policy. A run that changes
+    the stack's IAM fails AccessDenied and is yours to apply with your own credentials.
+    The choice where an account is shared: an apply role with IAM writes can make itself
+    an administrator of the account (README, "What the roles may do")."""
     PLAN = "plan"
     """Plan this stack: its types' read actions only."""
     NONE = "none"
@@ -347,7 +353,7 @@ def _stack_permissions(path: str, props: CiRoleOptions, *, applies: bool) -> Sta
     resolved = given or (StackPermissions.DEPLOY if applies else StackPermissions.PLAN)
     if resolved is StackPermissions.NONE and not props.managed_policy_arns and not props.inline_policies:
         v.fail(path, "stack_permissions", resolved, ALLOWED_SOME_PERMISSIONS)
-    if resolved is StackPermissions.DEPLOY and not applies:
+    if resolved in (StackPermissions.DEPLOY, StackPermissions.DEPLOY_EXCEPT_IAM) and not applies:
         v.fail(path, "stack_permissions", resolved, ALLOWED_PULL_REQUEST_PERMISSIONS)
     return resolved
 
@@ -376,6 +382,7 @@ def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermiss
                 iam_names=types.iam_names, passed_role_names=types.passed_role_names,
                 attached_policy_arns=types.attached_policy_arns,
                 queue_names=types.named["aws_sqs_queue"], event_rule_names=types.named["aws_cloudwatch_event_rule"],
+                key_arns=types.key_arns, iam_writes=permissions is StackPermissions.DEPLOY,
                 stack_tag=stack_tag_value(stack, region, types.cluster_names)),
             own_arn))
     return aws.iam_role_policy.IamRolePolicy(scope, "stack-permissions", name=name, role=role.id, policy=document)
@@ -502,7 +509,9 @@ class CiRoleOptions:
     """What the role may do to this stack, derived from its resource types at synth, as
     the inline policy ``eksguard-stack-deploy`` (or ``-plan``), beside ``managed_policy_arns``
     and ``inline_policies``. A stack that a different workspace or repository deploys needs
-    ``NONE`` and the policies that deploy it. Default: None — ``DEPLOY`` for roles that apply
+    ``NONE`` and the policies that deploy it; ``DEPLOY_EXCEPT_IAM`` applies everything but
+    IAM, for an account other stacks share (an apply role with IAM writes can make itself
+    an administrator of the account). Default: None — ``DEPLOY`` for roles that apply
     (a workspace's apply or run role, a GitHub role for an environment or ref), ``PLAN``
     for a GitHub ``pull_request`` role."""
 
