@@ -4,6 +4,7 @@ whole with boto3, and a second plan is empty."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from typing import Any
@@ -22,6 +23,7 @@ from eksguard.constructs.karpenter import Karpenter, KarpenterProps
 from eksguard.testing import PodIdentityAssociationSnapshot, read_access_entry, read_pod_identity_associations
 from tests.unit.test_karpenter import (
     EXPECTED_RULES,
+    RULE_PREFIX,
     POLICY_NAMES,
     expected_controller_policies,
     expected_queue_policy,
@@ -81,7 +83,10 @@ def test_karpenter_lands_whole_and_replans_empty(synth_stack, deploy_stack):
     for arn in out["controller_policy_arns"]:
         policy = iam.get_policy(PolicyArn=arn)["Policy"]
         version = iam.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
-        documents[policy["PolicyName"].rsplit("-", 1)[0]] = version["Document"]
+        # named <upstream name>-<cluster>-<Terraform's suffix>: this cluster's own
+        base, rest = policy["PolicyName"].split("-", 1)
+        assert rest.rsplit("-", 1)[0] == name, policy["PolicyName"]
+        documents[base] = version["Document"]
     assert list(documents) == POLICY_NAMES
     assert documents == expected_controller_policies(
         partition="aws", region=REGION, account=account, cluster=name, node_role_arn=out["node_role_arn"],
@@ -114,8 +119,11 @@ def test_karpenter_lands_whole_and_replans_empty(synth_stack, deploy_stack):
 
     # AND upstream's four rules send their events to the queue
     rules = {}
+    own_prefix = "karpenter-" + hashlib.sha256(name.encode()).hexdigest()[:8] + "-"
     for rule in events.list_rules(NamePrefix="karpenter-")["Rules"]:
-        rule_id = next((r for r, (prefix, _) in EXPECTED_RULES.items() if rule["Name"].startswith(prefix)), None)
+        # named karpenter-<8 hex of this cluster's name>-<part>-...
+        rule_id = next((r for r, (prefix, _) in EXPECTED_RULES.items()
+                        if rule["Name"].startswith(prefix.replace(RULE_PREFIX, own_prefix))), None)
         targets = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
         if rule_id is not None and {t["Arn"] for t in targets} == {out["queue_arn"]}:
             rules[rule_id] = (json.loads(rule["EventPattern"]), [(t["Id"], t["Arn"]) for t in targets])

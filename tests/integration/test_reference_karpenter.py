@@ -73,7 +73,10 @@ def test_karpenter_reference_deploys_verifies_replans_and_destroys_cleanly(synth
     for arn in controller.attached_policy_arns:
         policy = iam.get_policy(PolicyArn=arn)["Policy"]
         version = iam.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
-        documents[policy["PolicyName"].rsplit("-", 1)[0]] = version["Document"]
+        # named <upstream name>-<cluster>-<Terraform's suffix>: this cluster's own
+        base, rest = policy["PolicyName"].split("-", 1)
+        assert rest.rsplit("-", 1)[0] == cluster.name, policy["PolicyName"]
+        documents[base] = version["Document"]
     assert sorted(documents) == sorted(POLICY_NAMES)
     queue_arn = f"arn:aws:sqs:us-east-1:{account}:{cluster.name}"
     expect_equal("controller policies", documents, expected_controller_policies(

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 STACK_FILE = "cdk.tf.json"
+LOG = logging.getLogger("eksguard.testing.timing")
+"""One line per step a deployment takes, with its wall time (``bench/cycle_breakdown.py``
+reads them): ``synth``, and each Terraform command."""
 
 
 @dataclass(frozen=True)
@@ -72,11 +77,13 @@ class SynthesizedStack:
 def synthesize(build: Callable[[Any], Any], outdir: Path) -> dict[str, SynthesizedStack]:
     """Run ``build(app)`` on a fresh App writing to ``outdir``, synthesize, and return the
     stacks by name."""
+    started = time.monotonic()
     from eksguard._framework import App
 
     app = App(outdir=str(outdir))
     build(app)
     app.synth()
+    LOG.info("step synth %.2f", time.monotonic() - started)
     manifest = json.loads((outdir / "manifest.json").read_text())
     return {
         name: SynthesizedStack.from_directory(name, outdir / Path(stack["synthesizedStackPath"]).parent)

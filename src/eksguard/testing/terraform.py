@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from eksguard.errors import EksguardError, TerraformCommandError
+from eksguard.testing.synth import LOG as TIMING
 
 TRANSIENT_ERRORS = (
     "connection reset by peer",
@@ -71,6 +72,7 @@ class Terraform:
             started = time.monotonic()
             returncode, output = self._run_once(command)
             elapsed = time.monotonic() - started
+            TIMING.info("step terraform-%s %.2f", args[0] if args else "", elapsed)
             self.log.append(f"$ {' '.join(command)}  # exit {returncode}, {elapsed:.1f}s\n"
                             + ("" if capture_json and returncode == 0 else output))
             if returncode == 0:
