@@ -112,7 +112,7 @@ def _deploy(role_arn: str) -> dict[str, Any]:
                                                              MANAGED + "ReadOnlyAccess"]}}},
         {"Sid": "LeaveOtherStacksIAM", "Effect": "Deny", "Action": [
             "iam:Add*", "iam:Attach*", "iam:Create*", "iam:Delete*", "iam:Detach*", "iam:Put*", "iam:Remove*",
-            "iam:Set*", "iam:Tag*", "iam:Untag*", "iam:Update*", "iam:PassRole"], "Resource": "*",
+            "iam:Set*", "iam:Tag*", "iam:Untag*", "iam:Update*"], "Resource": "*",
          "Condition": {"Null": {"aws:ResourceTag/eksguard:stack": "false"},
                        "StringNotEquals": {"aws:ResourceTag/eksguard:stack": STACK_TAG}}},
         {"Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [

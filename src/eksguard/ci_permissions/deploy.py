@@ -365,7 +365,7 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
     ``iam_writes=False`` no IAM write at all (reads, ``iam:PassRole`` and service-linked
     roles stay: ``StackPermissions.DEPLOY_EXCEPT_IAM``); with ``stack_tag`` (the value of
     the ``eksguard:stack`` tag the stack's IAM resources carry), IAM writes and
-    ``iam:PassRole`` are denied on any IAM resource tagged as another stack's
+    are denied on any IAM resource tagged as another stack's
     (``LeaveOtherStacksIAM``): name patterns alone are not unique across stacks
     (``eks-cluster-*`` is every eksguard stack's cluster role)."""
     rows = [RESOURCE_PERMISSIONS[t] for t in sorted(resource_types) if t in RESOURCE_PERMISSIONS]
@@ -428,8 +428,7 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
         statements.append({"Sid": "PassStackRolesToTheirServices", "Effect": "Allow", "Action": "iam:PassRole",
                            "Resource": roles if len(roles) > 1 else roles[0],
                            "Condition": {"StringEquals": {"iam:PassedToService": sorted(passed_to)}}})
-    if stack_tag is not None and (any(a.startswith("iam:") for a in writes)
-                                  or (passed_to and any(row.passes_role for row in rows))):
+    if stack_tag is not None and any(a.startswith("iam:") for a in writes):
         statements.append(leave_other_stacks_iam(stack_tag))
     linked = sorted({name for row in rows for name in row.service_linked_roles})
     if linked:
@@ -476,7 +475,9 @@ IAM_WRITE_VERBS = ("Add", "Attach", "Create", "Delete", "Detach", "Put", "Remove
 
 
 def leave_other_stacks_iam(stack_tag: str) -> dict[str, Any]:
-    """Deny IAM writes and ``iam:PassRole`` on an IAM resource tagged as another stack's.
+    """Deny IAM writes on an IAM resource tagged as another stack's. Not ``iam:PassRole``: a
+    stack may hand a service a role another stack made (a variable's, a data source's), and
+    passing is already limited to the services the stack's roles trust.
 
     ``aws:ResourceTag`` is the resource's tags before the request (IAM User Guide,
     "Controlling access to AWS resources using tags"; roles, policies, instance profiles
@@ -484,7 +485,7 @@ def leave_other_stacks_iam(stack_tag: str) -> dict[str, Any]:
     resource is not denied (``Null``): the stack's own resources made before the tag
     existed get it at their next apply, and a resource being created has no tags yet."""
     return {"Sid": "LeaveOtherStacksIAM", "Effect": "Deny",
-            "Action": [*(f"iam:{verb}*" for verb in IAM_WRITE_VERBS), "iam:PassRole"], "Resource": "*",
+            "Action": [f"iam:{verb}*" for verb in IAM_WRITE_VERBS], "Resource": "*",
             "Condition": {"Null": {f"aws:ResourceTag/{STACK_TAG_KEY}": "false"},
                           "StringNotEquals": {f"aws:ResourceTag/{STACK_TAG_KEY}": stack_tag}}}
 
