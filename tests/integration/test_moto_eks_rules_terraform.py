@@ -11,7 +11,6 @@ The README's table of enforced rules names this test for each rule it reaches
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -19,14 +18,11 @@ import pytest
 from eksguard._framework import TerraformStack, aws
 from eksguard.errors import TerraformCommandError
 from tests.integration.eks_api import SUBNETS, unique
+from tests.integration.test_moto_eks_terraform import _trust
 
 pytestmark = pytest.mark.eksguard_integration
 POLICY = "arn:aws:eks::aws:cluster-access-policy/"
 
-
-def _trust(service: str) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": service}, "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
 
 
 class RefusedEverywhere(TerraformStack):

@@ -425,3 +425,18 @@ def test_references_pass_where_literals_are_checked(stack):
     existing = aws.data_aws_eks_cluster.DataAwsEksCluster(stack, "existing", name="prod")
     k = _karpenter(stack, cluster_name=existing.name)
     assert k.queue is not None and k.node_access_entry is not None
+
+
+def test_policy_names_cut_a_long_cluster_name_not_their_trailing_dash():
+    from eksguard.ci_permissions.deploy import collapse_patterns
+    from eksguard.constructs.karpenter import POLICY_NAME_PREFIX_MAX, policy_name_prefix
+
+    # GIVEN EKS's longest cluster name (100 characters)
+    cluster = "c" * 100
+    prefixes = [policy_name_prefix(name, cluster) for name in POLICY_NAMES]
+    # THEN each fits IAM's name_prefix limit and ends "-<cut cluster name>-"
+    assert all(len(p) <= POLICY_NAME_PREFIX_MAX and p.endswith("c-") for p in prefixes), prefixes
+    # AND the five still collapse to one pattern in a CI role's policy
+    assert len(collapse_patterns({p + "*" for p in prefixes})) == 1
+    # AND a name known only at apply keeps upstream's name alone
+    assert policy_name_prefix("KarpenterControllerInterruptionPolicy", None) == "KarpenterControllerInterruptionPolicy-"

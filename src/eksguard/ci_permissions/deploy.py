@@ -327,7 +327,7 @@ def plan_policy_document(*, resource_types: Collection[str], data_types: Collect
                            "Resource": _cluster_resources(cluster_names or (), partition, account, region,
                                                                    resource_types)})
     if iam:
-        resources = (_iam_resources(iam_names, partition, account, region) if iam_names is not None
+        resources = (_iam_resources(iam_names, partition, account) if iam_names is not None
                      else [f"arn:{partition}:iam::{account}:*"])
         statements.append({"Sid": "ReadStackIAM", "Effect": "Allow", "Action": iam,
                            "Resource": resources if len(resources) > 1 else resources[0]})
@@ -364,8 +364,8 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
     deletes a key (its policy, rotation, state, deletion) reaches those keys only; with
     ``iam_writes=False`` no IAM write at all (reads, ``iam:PassRole`` and service-linked
     roles stay: ``StackPermissions.DEPLOY_EXCEPT_IAM``); with ``stack_tag`` (the value of
-    the ``eksguard:stack`` tag the stack's IAM resources carry), IAM writes and
-    are denied on any IAM resource tagged as another stack's
+    the ``eksguard:stack`` tag the stack's IAM resources carry), IAM writes are denied on
+    any IAM resource tagged as another stack's
     (``LeaveOtherStacksIAM``): name patterns alone are not unique across stacks
     (``eks-cluster-*`` is every eksguard stack's cluster role)."""
     rows = [RESOURCE_PERMISSIONS[t] for t in sorted(resource_types) if t in RESOURCE_PERMISSIONS]
@@ -392,8 +392,9 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
         statements.append({"Sid": "PrivateDnsOfEndpoints", "Effect": "Allow", "Action": route53 if len(route53) > 1
                            else route53[0], "Resource": f"arn:{partition}:route53:::hostedzone/*"})
     if keys:
+        arns = sorted(key_arns or ())
         statements.append({"Sid": "ChangeStackKeysOnly", "Effect": "Allow", "Action": keys,
-                           "Resource": sorted(key_arns or ()) if len(key_arns or ()) > 1 else list(key_arns or ())[0]})
+                           "Resource": arns if len(arns) > 1 else arns[0]})
     if "kms:CreateGrant" in writes:
         statements.append({"Sid": "LetServicesUseStackKeys", "Effect": "Allow", "Action": "kms:CreateGrant",
                            "Resource": "*", "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"},
@@ -402,8 +403,7 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
         statements.append(_launch_from_stack_templates(partition, account, region))
     for service, actions in scoped.items():
         if actions and service == "iam" and iam_names is not None:
-            statements.append(_stack_iam(statements, actions, iam_names, attached_policy_arns, partition, account,
-                                         region))
+            statements.append(_stack_iam(statements, actions, iam_names, attached_policy_arns, partition, account))
         elif actions:
             resources = [r.format(p=partition, account=account, region=region) for r in _SCOPED_SERVICES[service]]
             if service == "eks" and cluster_names:
@@ -423,7 +423,7 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
             statements.append({"Sid": f"Write{_TITLES[service]}InThisAccount", "Effect": "Allow", "Action": actions,
                                "Resource": resources if len(resources) > 1 else resources[0]})
     if any(row.passes_role for row in rows) and passed_to:
-        roles = (_iam_resources({"role": passed_role_names}, partition, account, region)
+        roles = (_iam_resources({"role": passed_role_names}, partition, account)
                  if iam_names is not None and passed_role_names else [f"arn:{partition}:iam::{account}:role/*"])
         statements.append({"Sid": "PassStackRolesToTheirServices", "Effect": "Allow", "Action": "iam:PassRole",
                            "Resource": roles if len(roles) > 1 else roles[0],
@@ -440,14 +440,13 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
 
 
 def _stack_iam(statements: list[dict[str, Any]], writes: list[str], iam_names: Mapping[str, Collection[str]],
-               attached_policy_arns: Collection[str] | None, partition: str, account: str,
-               region: str) -> dict[str, Any]:
+               attached_policy_arns: Collection[str] | None, partition: str, account: str) -> dict[str, Any]:
     """One statement for the stack's own IAM: its reads (taken out of ``ReadStackIAM``, which
     names the same resources) and writes, and, with ``attached_policy_arns``, role policy
     attachments only of those policies (``ArnLikeIfExists``: only attach and detach carry
     ``iam:PolicyARN``). One list of the stack's IAM ARNs rather than three keeps the
     document within IAM's 10,240-character quota for a role's inline policies."""
-    resources = _iam_resources(iam_names, partition, account, region)
+    resources = _iam_resources(iam_names, partition, account)
     reads: list[str] = []
     for index, statement in enumerate(statements):
         if statement.get("Sid") == "ReadStackIAM":
@@ -530,8 +529,8 @@ written as one (``collapse_patterns``)."""
 
 def collapse_patterns(names: set[str]) -> set[str]:
     """``names`` with what another pattern covers left out (``eks-cluster-*`` covers
-    ``eks-cluster-autoscaler-*``), and prefix patterns that share a long prefix and suffix (12 and 8 characters)
-    written as one: ``KarpenterControllerEKSIntegrationPolicy-ref-*`` and four like it as
+    ``eks-cluster-autoscaler-*``), and prefix patterns that share a long prefix and suffix
+    (12 and 8 characters) written as one: ``KarpenterControllerEKSIntegrationPolicy-ref-*`` and four like it as
     ``KarpenterController*Policy-ref-*``, which matches this cluster's policies only as
     much as the five did. For IAM's inline size quota."""
     names = {n for n in names if not any(o != n and o.endswith("*") and fnmatchcase(n, o) for o in names)}
@@ -545,8 +544,7 @@ def collapse_patterns(names: set[str]) -> set[str]:
     return names
 
 
-def _iam_resources(iam_names: Mapping[str, Collection[str]], partition: str, account: str,
-                   region: str) -> list[str]:
+def _iam_resources(iam_names: Mapping[str, Collection[str]], partition: str, account: str) -> list[str]:
     """The IAM ARNs of ``iam_names``, kind by kind; a kind with a ``*`` is the whole kind."""
     resources = []
     for kind in IAM_KINDS:

@@ -57,6 +57,15 @@ def rule_name_prefix(cluster_name: str | None, part: str) -> str:
 
 POLICY_NAME_PREFIX_MAX = 102
 """IAM's longest ``name_prefix`` for a policy: 128 characters less Terraform's 26."""
+
+
+def policy_name_prefix(policy: str, cluster_name: str | None) -> str:
+    """``<upstream policy name>-<cluster>-``, the cluster's name cut to fit IAM's limit (not
+    the trailing ``-``, so the five names keep one suffix the CI policy writes as one
+    pattern); ``<policy>-`` for a cluster name known only at apply."""
+    if cluster_name is None:
+        return f"{policy}-"
+    return f"{policy}-{cluster_name[:POLICY_NAME_PREFIX_MAX - len(policy) - 2]}-"
 QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 ALLOWED_QUEUE_NAME = "an SQS standard queue name: 1-80 letters, digits, '-' or '_'"
@@ -193,8 +202,7 @@ class Karpenter(Construct):
         # limit for a role's inline policies once a long cluster name is in every condition.
         self.policies = {
             name: aws.iam_policy.IamPolicy(
-                self, name, name_prefix=(f"{name}-{self._cluster_name}-" if self._cluster_name
-                                         else f"{name}-")[:POLICY_NAME_PREFIX_MAX],
+                self, name, name_prefix=policy_name_prefix(name, self._cluster_name),
                 policy=json.dumps(document, separators=(",", ":")),
                 description=f"Karpenter controller: {name}", tags=tags)
             for name, document in documents.items()}
