@@ -68,10 +68,11 @@ def test_apply_role_policy_is_enough_to_apply_replan_and_destroy_the_stack(
         cluster_name=f"ci-{uuid.uuid4().hex[:8]}", stack_name="ci-permissions", capacity="karpenter",
         tf_cloud_organization="acme", tf_cloud_workspace="eks-prod", tfc_workspace_roles=True)
     stack = synth_stack(lambda app: main.ReferenceStack(app, settings.stack_name, settings=settings))
-    policies = [body for body in stack.document["resource"]["aws_iam_role_policy"].values()
-                if body["name"] == DEPLOY_POLICY_NAME]
-    assert len(policies) == 1
-    derived = json.loads(policies[0]["policy"])
+    # (the apply role's three managed policies, cut from one document)
+    policies = [body for body in stack.document["resource"]["aws_iam_policy"].values()
+                if body["//"]["metadata"]["path"].startswith("ci-permissions/tfc-run/stack-permissions-")]
+    assert [b["name_prefix"] for b in policies] == [f"{DEPLOY_POLICY_NAME}-"] * 3
+    derived = {"Statement": [s for b in policies for s in json.loads(b["policy"])["Statement"]]}
 
     # AND Terraform running as a role of the emulator that holds exactly those actions
     before_role = read_inventory(aws_emulator.client)

@@ -25,6 +25,7 @@ from eksguard.testing import (
     assert_inline_policies,
     assert_oidc_provider,
     expect_equal,
+    read_managed_policy,
     read_oidc_provider,
     read_role,
 )
@@ -71,9 +72,12 @@ class CiIdentityStack(TerraformStack):
 
 IAM_READS = ["iam:GetOpenIDConnectProvider", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies",
              "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies"]
+IAM_READS = sorted([*IAM_READS, "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyTags",
+                    "iam:ListPolicyVersions"])  # the deploy roles' derived policies
 STACK_IAM_ACTIONS = [
     "iam:AddClientIDToOpenIDConnectProvider", "iam:AttachRolePolicy", "iam:CreateOpenIDConnectProvider",
-    "iam:CreateRole", "iam:DeleteOpenIDConnectProvider", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary",
+    "iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:CreateRole", "iam:DeleteOpenIDConnectProvider",
+    "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary",
     "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:Get*", "iam:List*", "iam:PutRolePermissionsBoundary",
     "iam:PutRolePolicy", "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:Tag*", "iam:Untag*",
     "iam:UpdateAssumeRolePolicy", "iam:UpdateOpenIDConnectProviderThumbprint", "iam:UpdateRole",
@@ -83,6 +87,7 @@ with IAM_READS and tagging as wildcards."""
 STACK_TAG = "us-east-1/ci-identity"
 """The stack's ``eksguard:stack`` tag: its region and id (it has no cluster)."""
 STACK_IAM = ["role/deploy-*", "role/review-*", "role/run-*", "role/split-*",  # split-* covers split-plan-*
+             "policy/eksguard-stack-deploy-*",
              "oidc-provider/app.terraform.io", "oidc-provider/token.actions.githubusercontent.com"]
 """The stack's own IAM, by name prefix (the existing Enterprise provider is not the stack's)."""
 
@@ -108,8 +113,9 @@ def _deploy(role_arn: str) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": [
         {"Sid": "StackIAM", "Effect": "Allow", "Action": STACK_IAM_ACTIONS,
          "Resource": [f"arn:aws:iam::{account}:{name}" for name in STACK_IAM],
-         "Condition": {"ArnLikeIfExists": {"iam:PolicyARN": [MANAGED + "AmazonEKSClusterPolicy",
-                                                             MANAGED + "ReadOnlyAccess"]}}},
+         "Condition": {"ArnLikeIfExists": {"iam:PolicyARN": [
+             f"arn:aws:iam::{account}:policy/eksguard-stack-deploy-*",
+             MANAGED + "AmazonEKSClusterPolicy", MANAGED + "ReadOnlyAccess"]}}},
         {"Sid": "LeaveOtherStacksIAM", "Effect": "Deny", "Action": [
             "iam:Add*", "iam:Attach*", "iam:Create*", "iam:Delete*", "iam:Detach*", "iam:Put*", "iam:Remove*",
             "iam:Set*", "iam:Tag*", "iam:Untag*", "iam:Update*"], "Resource": "*",
@@ -117,7 +123,25 @@ def _deploy(role_arn: str) -> dict[str, Any]:
                        "StringNotEquals": {"aws:ResourceTag/eksguard:stack": STACK_TAG}}},
         {"Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
             "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
-            "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"], "Resource": role_arn}]}
+            "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"], "Resource": role_arn},
+        {"Sid": "KeepCiPolicies", "Effect": "Deny", "Action": ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"],
+         "Resource": f"arn:aws:iam::{account}:policy/eksguard-stack-*"}]}
+
+
+def _derived_deploy(iam: Any, role: Any) -> tuple[list[str], dict[str, Any]]:
+    """The role's attached managed policies other than its derived deploy ones, and the
+    derived ones' documents joined in part order (test_deploy_permissions cuts them so)."""
+    others, parts = [], []
+    for arn in sorted(role.attached_policy_arns):
+        policy = read_managed_policy(iam, arn)
+        if policy.name.startswith("eksguard-stack-deploy-"):
+            assert policy.tags == {"eksguard:stack": STACK_TAG}, policy.name
+            parts.append((policy.description, policy.document))
+        else:
+            others.append(arn)
+    assert [d for d, _ in sorted(parts)] == [
+        f"eksguard: what this stack's CI role may do to it, part {n} of 3" for n in (1, 2, 3)], parts
+    return others, {"Version": "2012-10-17", "Statement": [s for _, d in sorted(parts) for s in d["Statement"]]}
 
 
 def _trust(provider_arn: str, host: str, audience: str, sub: str | list[str]) -> dict[str, Any]:
@@ -156,8 +180,10 @@ def test_ci_roles_land_with_exact_trust_and_replan_empty(aws_emulator, synth_sta
     expect_equal(f"trust policy of {run.name}", run.trust_policy, _trust(
         tfc_provider, "app.terraform.io", "aws.workload.identity", [subject + "plan", subject + "apply"]))
     account = run.arn.split(":")[4]
-    assert_attached_policies(run, [MANAGED + "AmazonEKSClusterPolicy"])
-    assert_inline_policies(run, {"eksguard-stack-deploy": _deploy(run.arn)})
+    others, deploy = _derived_deploy(iam, run)
+    assert others == [MANAGED + "AmazonEKSClusterPolicy"]
+    expect_equal(f"derived deploy policies of {run.name}", deploy, _deploy(run.arn))
+    assert_inline_policies(run, {})
 
     # AND on the existing Enterprise provider, the apply role trusts only apply, the plan role only plan
     subject = "organization:acme:project:platform:workspace:eks-staging:run_phase:"
@@ -166,8 +192,10 @@ def test_ci_roles_land_with_exact_trust_and_replan_empty(aws_emulator, synth_sta
                  _trust(tfe_arn, tfe_host, "aws.tfe", subject + "apply"))
     expect_equal(f"trust policy of {plan.name}", plan.trust_policy,
                  _trust(tfe_arn, tfe_host, "aws.tfe", subject + "plan"))
-    assert_attached_policies(apply, [])
-    assert_inline_policies(apply, {"state": STATE_READ, "eksguard-stack-deploy": _deploy(apply.arn)})
+    others, deploy = _derived_deploy(iam, apply)
+    assert others == []
+    expect_equal(f"derived deploy policies of {apply.name}", deploy, _deploy(apply.arn))
+    assert_inline_policies(apply, {"state": STATE_READ})
     assert apply.max_session_duration == 7200
     assert_attached_policies(plan, [])
     assert_inline_policies(plan, {"eksguard-stack-plan": _plan_reads(account),
@@ -188,14 +216,18 @@ def test_ci_roles_land_with_exact_trust_and_replan_empty(aws_emulator, synth_sta
     # AND the GitHub roles trust one repository's environment, and its pull requests; the
     # environment's role may deploy the stack, the pull requests' may only read it
     for key, sub, policy, inline in (
-            ("deploy_role_arn", "repo:acme/infra:environment:prod", "AmazonEKSClusterPolicy",
-             {"eksguard-stack-deploy": _deploy(out["deploy_role_arn"])}),
+            ("deploy_role_arn", "repo:acme/infra:environment:prod", "AmazonEKSClusterPolicy", {}),
             ("review_role_arn", "repo:acme/infra:pull_request", "ReadOnlyAccess",
              {"eksguard-stack-plan": _plan_reads(account)})):
         role = read_role(iam, out[key])
         expect_equal(f"trust policy of {role.name}", role.trust_policy, _trust(
             github_provider, "token.actions.githubusercontent.com", "sts.amazonaws.com", sub))
-        assert_attached_policies(role, [MANAGED + policy])
+        if key == "deploy_role_arn":
+            others, deploy = _derived_deploy(iam, role)
+            assert others == [MANAGED + policy]
+            expect_equal(f"derived deploy policies of {role.name}", deploy, _deploy(role.arn))
+        else:
+            assert_attached_policies(role, [MANAGED + policy])
         assert_inline_policies(role, inline)
 
     # AND a second plan changes nothing

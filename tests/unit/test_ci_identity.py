@@ -111,7 +111,10 @@ def test_a_workspace_role_trusts_both_phases_of_exactly_one_workspace(synth_one)
         "name_prefix": "eks-prod-", "max_session_duration": 3600, "tags": {"eksguard:stack": STACK_TAG}}
     assert out.document["output"]["env"]["value"] == {
         "TFC_AWS_PROVIDER_AUTH": "true", "TFC_AWS_RUN_ROLE_ARN": _arn(out, role)}
-    assert "aws_iam_role_policy_attachment" not in out.document["resource"]
+    # AND its only policies are the three derived deploy ones (test_deploy_permissions)
+    assert [b["policy_arn"] for b in out.of_type("aws_iam_role_policy_attachment").values()] == [
+        "${" + out.address(f"test/eks-prod/stack-permissions-{n}") + ".arn}" for n in (1, 2, 3)]
+    assert "aws_iam_role_policy" not in out.document["resource"]
 
 
 IAM_ARN = "arn:${data.aws_partition.eksguard-partition.partition}:iam::${data.aws_caller_identity.eksguard-account.account_id}"
@@ -133,20 +136,25 @@ def test_a_separate_plan_role_reads_only_its_stack_and_the_apply_role_trusts_onl
     # reads of this stack's own types and the data-read denies
     attachments = {path: (body["role"], body["policy_arn"])
                    for path, body in out.of_type("aws_iam_role_policy_attachment").items()}
+    apply_role = "${" + out.address("test/eks-prod/role") + ".name}"
     assert attachments == {
-        "test/eks-prod/policy-deploy-eks": ("${" + out.address("test/eks-prod/role") + ".name}", DEPLOY_POLICY)}
+        "test/eks-prod/policy-deploy-eks": (apply_role, DEPLOY_POLICY),
+        **{f"test/eks-prod/stack-permissions-{n}-attachment": (
+            apply_role, "${" + out.address(f"test/eks-prod/stack-permissions-{n}") + ".arn}") for n in (1, 2, 3)}}
     inline = {path: (body["role"], body["name"]) for path, body in out.of_type("aws_iam_role_policy").items()}
     plan_role = "${" + out.address("test/eks-prod/plan/role") + ".id}"
     assert inline == {
-        "test/eks-prod/stack-permissions": ("${" + out.address("test/eks-prod/role") + ".id}", "eksguard-stack-deploy"),
         "test/eks-prod/plan/stack-permissions": (plan_role, "eksguard-stack-plan"),
         "test/eks-prod/plan/deny-data-reads": (plan_role, "eksguard-deny-data-reads")}
     assert json.loads(out.resource("test/eks-prod/plan/stack-permissions")["policy"]) == {
         "Version": "2012-10-17", "Statement": [{"Sid": "ReadStackIAM", "Effect": "Allow", "Action": [
-            "iam:GetOpenIDConnectProvider", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies",
-            "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies"], "Resource": [
-            # the stack's own roles (eks-prod-* covers eks-prod-plan) and OIDC provider only
-            f"{IAM_ARN}:role/eks-prod-*", f"{IAM_ARN}:oidc-provider/tfe.example.com"]}]}
+            "iam:GetOpenIDConnectProvider", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:GetRole",
+            "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole",
+            "iam:ListPolicyTags", "iam:ListPolicyVersions", "iam:ListRolePolicies"], "Resource": [
+            # the stack's own roles (eks-prod-* covers eks-prod-plan), the apply role's
+            # derived policies and the OIDC provider only
+            f"{IAM_ARN}:role/eks-prod-*", f"{IAM_ARN}:policy/eksguard-stack-deploy-*",
+            f"{IAM_ARN}:oidc-provider/tfe.example.com"]}]}
     # AND the workspace gets one variable per role, and the audience it must request
     assert out.document["output"]["env"]["value"] == {
         "TFC_AWS_PROVIDER_AUTH": "true",
@@ -161,12 +169,13 @@ def test_a_plan_role_with_its_own_policies_and_none_derived_keeps_the_denies(syn
         stack_permissions=StackPermissions.NONE, managed_policy_arns=["arn:aws:iam::aws:policy/ReadOnlyAccess"],
         inline_policies={"state": {"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::state/*"}]}})))
-    assert [b["policy_arn"] for b in out.of_type("aws_iam_role_policy_attachment").values()] == [
-        "arn:aws:iam::aws:policy/ReadOnlyAccess"]
+    assert {p: b["policy_arn"] for p, b in out.of_type("aws_iam_role_policy_attachment").items()
+            if p.startswith("test/eks-prod/plan/")} == {
+        "test/eks-prod/plan/policy-ReadOnlyAccess": "arn:aws:iam::aws:policy/ReadOnlyAccess"}
     # AND its own inline policy stands beside the data-read denies, which leave its own
     # s3:GetObject alone (an explicit deny would override it) and deny the rest
     assert list(out.of_type("aws_iam_role_policy")) == [
-        "test/eks-prod/plan/deny-data-reads", "test/eks-prod/plan/inline-state", "test/eks-prod/stack-permissions"]
+        "test/eks-prod/plan/deny-data-reads", "test/eks-prod/plan/inline-state"]
     denies = json.loads(out.resource("test/eks-prod/plan/deny-data-reads")["policy"])["Statement"]
     assert "s3:GetObject" not in denies[0]["Action"]
     assert "s3:GetObjectVersion" in denies[0]["Action"] and "dynamodb:Scan" in denies[0]["Action"]
@@ -455,12 +464,13 @@ def test_the_reference_terraform_cloud_roles_trust_its_own_workspace(tmp_path):
                                               "app.terraform.io:sub": subject + phase}}
     attached = sorted(b["policy_arn"] for b in resources["aws_iam_role_policy_attachment"].values()
                       if "tfc-run" in b["//"]["metadata"]["path"])
-    assert attached == [DEPLOY_POLICY]
+    derived = sorted(f"${{aws_iam_policy.{name}.arn}}" for name, b in resources["aws_iam_policy"].items()
+                     if b["//"]["metadata"]["path"].startswith("ref/tfc-run/stack-permissions-"))
+    assert len(derived) == 3 and attached == sorted([DEPLOY_POLICY, *derived])
     inline = sorted((b["//"]["metadata"]["path"], b["name"]) for b in resources["aws_iam_role_policy"].values()
                     if "tfc-run" in b["//"]["metadata"]["path"])
     assert inline == [("ref/tfc-run/plan/deny-data-reads", "eksguard-deny-data-reads"),
-                      ("ref/tfc-run/plan/stack-permissions", "eksguard-stack-plan"),
-                      ("ref/tfc-run/stack-permissions", "eksguard-stack-deploy")]
+                      ("ref/tfc-run/plan/stack-permissions", "eksguard-stack-plan")]
     # AND the workspace's variables are an output
     environment = document["output"]["tfc_workspace_environment"]["value"]
     assert sorted(environment) == ["TFC_AWS_APPLY_ROLE_ARN", "TFC_AWS_PLAN_ROLE_ARN", "TFC_AWS_PROVIDER_AUTH"]

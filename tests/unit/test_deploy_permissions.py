@@ -35,6 +35,7 @@ from eksguard.ci_permissions import (
     deploy_policy_document,
     unknown_types,
 )
+from eksguard.ci_permissions.deploy import MANAGED_POLICY_LIMIT
 from eksguard.ci_permissions.data_reads import NEEDED_BY, PARAMETER_VALUE_ACTIONS, allowed_by
 from eksguard.constructs import ci_identity as ci
 from eksguard.constructs.network import ClusterNetwork, ClusterNetworkProps
@@ -55,18 +56,40 @@ VPC_READS = ["ec2:DescribeNetworkAcls", "ec2:DescribeRouteTables", "ec2:Describe
              "ec2:DescribeSecurityGroups", "ec2:DescribeVpcAttribute", "ec2:DescribeVpcs"]
 
 
-def _reads(role_prefix, oidc_host):
+POLICY_READS = ["iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyTags", "iam:ListPolicyVersions"]
+
+
+def _reads(role_prefix, oidc_host, *, deploy_policies=False):
     """The read statements of a VPC and one CI role of ``role_prefix`` trusting ``oidc_host``:
-    regional reads in the stack's region, IAM reads of the stack's role and provider."""
+    regional reads in the stack's region, IAM reads of the stack's role and provider (and,
+    with ``deploy_policies``, of a deploy role's derived managed policies)."""
+    policies = [f"arn:{PARTITION}:iam::{ACCOUNT}:policy/eksguard-stack-deploy-*"] if deploy_policies else []
     return [{"Sid": "ReadStackResources", "Effect": "Allow", "Action": VPC_READS, "Resource": "*",
              "Condition": {"StringEquals": {"aws:RequestedRegion": REGION}}},
-            {"Sid": "ReadStackIAM", "Effect": "Allow", "Action": IAM_READS,
-             "Resource": [f"arn:{PARTITION}:iam::{ACCOUNT}:role/{role_prefix}",
+            {"Sid": "ReadStackIAM", "Effect": "Allow",
+             "Action": sorted(IAM_READS + (POLICY_READS if deploy_policies else [])),
+             "Resource": [f"arn:{PARTITION}:iam::{ACCOUNT}:role/{role_prefix}", *policies,
                           f"arn:{PARTITION}:iam::{ACCOUNT}:oidc-provider/{oidc_host}"]}]
 
 
 def _policies(out):
-    return {path: json.loads(body["policy"]) for path, body in out.of_type("aws_iam_role_policy").items()}
+    """The inline policies by path, and each deploy role's derived managed policies joined
+    in order under ``<role construct>/stack-permissions`` (their parts are cut from one
+    document: test_the_deploy_document_is_cut_into_two_managed_policies)."""
+    policies = {path: json.loads(body["policy"]) for path, body in out.of_type("aws_iam_role_policy").items()}
+    parts = sorted((path, json.loads(body["policy"])) for path, body in out.of_type("aws_iam_policy").items()
+                   if body.get("name_prefix", "").startswith("eksguard-stack-deploy-"))
+    for path, document in parts:
+        joined = policies.setdefault(path.rsplit("-", 1)[0], {"Version": "2012-10-17", "Statement": []})
+        joined["Statement"] += document["Statement"]
+    return policies
+
+
+def _deploy_parts(document):
+    """A synthesized stack's derived deploy policies, in order: (body, policy document)."""
+    bodies = sorted(((b["//"]["metadata"]["path"], b) for b in document["resource"].get("aws_iam_policy", {}).values()
+                     if b.get("name_prefix", "").startswith("eksguard-stack-deploy-")), key=lambda x: x[0])
+    return [(b, json.loads(b["policy"])) for _, b in bodies]
 
 
 def _github_role(stack, **props):
@@ -164,9 +187,11 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
     assert max(sizes.values()) < INLINE_POLICY_LIMIT, sizes
     # AND the apply role passes the stack's roles to exactly the services they trust (and
     # EKS, which receives node roles trusting EC2), and lets EKS make its service-linked roles
-    deploy = next(json.loads(b["policy"]) for b in document["resource"]["aws_iam_role_policy"].values()
-                  if b["name"] == "eksguard-stack-deploy")
-    statements = {s["Sid"]: s for s in deploy["Statement"]}
+    # AND its derived deploy policies, three managed ones, each fit IAM's quota for one
+    parts = _deploy_parts(document)
+    assert [b["name_prefix"] for b, _ in parts] == ["eksguard-stack-deploy-"] * 3
+    assert max(len(_longest(re.sub(r"\s", "", b["policy"]))) for b, _ in parts) < MANAGED_POLICY_LIMIT
+    statements = {s["Sid"]: s for _, d in parts for s in d["Statement"]}
     # AND the plan role reads exactly what the apply role reads, and writes nothing
     plan = next(json.loads(b["policy"]) for b in document["resource"]["aws_iam_role_policy"].values()
                 if b["name"] == "eksguard-stack-plan")
@@ -206,8 +231,13 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
         "Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
             "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
             "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"],
-        "Resource": next(b for b in document["resource"]["aws_iam_role_policy"].values()
-                         if b["name"] == "eksguard-stack-deploy")["role"].replace(".id}", ".arn}")}
+        "Resource": next(b for b in document["resource"]["aws_iam_role_policy_attachment"].values()
+                         if b["//"]["metadata"]["path"].endswith("/stack-permissions-1-attachment")
+                         )["role"].replace(".name}", ".arn}")}
+    # AND no deploy role may write a new version of a derived CI policy, its own included
+    assert statements["KeepCiPolicies"] == {
+        "Sid": "KeepCiPolicies", "Effect": "Deny", "Action": ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"],
+        "Resource": f"{iam}:policy/eksguard-stack-*"}
     # AND its IAM reaches the cluster's own OIDC provider (by its ARN), not every EKS one
     oidc = [r for r in statements["StackIAM"]["Resource"] if "oidc" in r]
     assert oidc == ["${aws_iam_openid_connect_provider.eks_oidc-provider_C99E5797.arn}",
@@ -269,6 +299,43 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
         "StringEquals": {"iam:AWSServiceName": linked}}
 
 
+@pytest.mark.parametrize(("capacity", "length"), [("managed-node-groups", 100), ("auto-mode", 100), ("karpenter", 80)])
+def test_the_longest_cluster_names_fit_each_managed_policy(tmp_path, capacity, length):
+    # GIVEN the reference with its HCP Terraform roles and EKS's longest cluster name (100
+    # characters; with Karpenter 80, the longest its default queue name takes)
+    app = main.build_app(main.ReferenceSettings(cluster_name="c" * length, stack_name="ref", capacity=capacity, **TFC),
+                         outdir=str(tmp_path))
+    app.synth()
+    document = json.loads((tmp_path / "stacks/ref/cdk.tf.json").read_text())
+    # THEN each of the three derived deploy policies fits IAM's quota for a managed policy,
+    # every reference at its longest
+    sizes = [len(_longest(re.sub(r"\s", "", b["policy"]))) for b, _ in _deploy_parts(document)]
+    assert len(sizes) == 3 and max(sizes) < MANAGED_POLICY_LIMIT, sizes
+    # AND every role's inline policies fit the role's quota
+    inline: dict[str, int] = {}
+    for body in document["resource"]["aws_iam_role_policy"].values():
+        inline[body["role"]] = inline.get(body["role"], 0) + len(_longest(re.sub(r"\s", "", body["policy"])))
+    assert max(inline.values()) < INLINE_POLICY_LIMIT, inline
+
+
+def test_the_deploy_document_is_cut_into_consecutive_parts_the_longest_as_short_as_can_be():
+    from eksguard.ci_permissions.deploy import compact, deploy_policy_part
+
+    statements = [{"Sid": f"S{i}", "Effect": "Allow", "Action": "ec2:" + "X" * size, "Resource": "*"}
+                  for i, size in enumerate([900, 100, 100, 100, 800, 50, 50])]
+    document = {"Version": "2012-10-17", "Statement": statements}
+    parts = [deploy_policy_part(document, n, 3) for n in (1, 2, 3)]
+    # THEN joined in order they are the document, each holds a statement, and the longest
+    # is the shortest any cut into three consecutive runs gives
+    assert [s for p in parts for s in p["Statement"]] == statements
+    assert [[s["Sid"] for s in p["Statement"]] for p in parts] == [["S0"], ["S1", "S2", "S3"], ["S4", "S5", "S6"]]
+    assert all(p["Version"] == "2012-10-17" for p in parts)
+    assert max(len(compact(p)) for p in parts) < len(compact({"Statement": statements[:2]}))
+    # AND a document of fewer statements than parts is refused rather than left with an empty policy
+    with pytest.raises(ValueError):
+        deploy_policy_part({"Statement": statements[:2]}, 1, 3)
+
+
 # The documents of small stacks ---------------------------------------------------------------
 
 def test_an_environment_role_may_deploy_exactly_its_stacks_types(synth_one):
@@ -282,14 +349,18 @@ def test_an_environment_role_may_deploy_exactly_its_stacks_types(synth_one):
          "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": REGION}}},
         # (reads and tagging as Get*, List*, Tag*, Untag*: on the stack's own ARNs only)
         {"Sid": "StackIAM", "Effect": "Allow", "Action": [
-            "iam:AddClientIDToOpenIDConnectProvider", "iam:CreateOpenIDConnectProvider", "iam:CreateRole",
-            "iam:DeleteOpenIDConnectProvider", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary",
-            "iam:DeleteRolePolicy", "iam:Get*", "iam:List*", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
+            "iam:AddClientIDToOpenIDConnectProvider", "iam:AttachRolePolicy", "iam:CreateOpenIDConnectProvider",
+            "iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:CreateRole", "iam:DeleteOpenIDConnectProvider",
+            "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary",
+            "iam:DetachRolePolicy", "iam:Get*", "iam:List*", "iam:PutRolePermissionsBoundary",
             "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:Tag*", "iam:Untag*", "iam:UpdateAssumeRolePolicy",
             "iam:UpdateOpenIDConnectProviderThumbprint", "iam:UpdateRole", "iam:UpdateRoleDescription"],
-         # only the stack's own role (by its name prefix) and OIDC provider
+         # only the stack's own role (by its name prefix), its derived policies and OIDC provider
          "Resource": [f"arn:{PARTITION}:iam::{ACCOUNT}:role/deploy-*",
-                      f"arn:{PARTITION}:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"]},
+                      f"arn:{PARTITION}:iam::{ACCOUNT}:policy/eksguard-stack-deploy-*",
+                      f"arn:{PARTITION}:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"],
+         # and of policies, only those the stack attaches
+         "Condition": {"ArnLikeIfExists": {"iam:PolicyARN": f"arn:{PARTITION}:iam::{ACCOUNT}:policy/eksguard-stack-deploy-*"}}},
         # AND none of another stack's, by the tag each stack's IAM carries
         {"Sid": "LeaveOtherStacksIAM", "Effect": "Deny", "Action": [
             "iam:Add*", "iam:Attach*", "iam:Create*", "iam:Delete*", "iam:Detach*", "iam:Put*", "iam:Remove*",
@@ -300,8 +371,18 @@ def test_an_environment_role_may_deploy_exactly_its_stacks_types(synth_one):
         {"Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
             "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
             "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"],
-         "Resource": "${" + out.address("test/deploy/role") + ".arn}"}]}}
-    assert out.resource("test/deploy/stack-permissions")["name"] == "eksguard-stack-deploy"
+         "Resource": "${" + out.address("test/deploy/role") + ".arn}"},
+        # nor its derived policies (nor another CI role's)
+        {"Sid": "KeepCiPolicies", "Effect": "Deny", "Action": ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"],
+         "Resource": f"arn:{PARTITION}:iam::{ACCOUNT}:policy/eksguard-stack-*"}]}}
+    # AND the document is cut into three managed policies attached to the role, each with
+    # a statement at least
+    parts = [out.resource(f"test/deploy/stack-permissions-{n}") for n in (1, 2, 3)]
+    assert [(p["name_prefix"], len(json.loads(p["policy"])["Statement"])) for p in parts] == [
+        ("eksguard-stack-deploy-", 2), ("eksguard-stack-deploy-", 1), ("eksguard-stack-deploy-", 3)]
+    assert [out.resource(f"test/deploy/stack-permissions-{n}-attachment") for n in (1, 2, 3)] == [
+        {"role": "${" + out.address("test/deploy/role") + ".name}",
+         "policy_arn": "${" + out.address(f"test/deploy/stack-permissions-{n}") + ".arn}"} for n in (1, 2, 3)]
 
 
 def test_name_patterns_sharing_a_long_prefix_and_suffix_are_written_as_one():
@@ -386,9 +467,11 @@ def test_the_plan_role_denies_every_data_read_of_a_stack_that_needs_none(synth_o
         oidc_provider=TerraformCloudOidcProvider(s, "tfc"), organization="acme", project="platform", workspace="eks",
         plan_role=TerraformCloudPlanRoleOptions()))))
     # THEN it reads its stack's types and nothing more (no ReadOnlyAccess)
+    # (the stack's IAM: its roles, the apply role's derived policies, its OIDC provider)
     assert _policies(out)["test/ws/plan/stack-permissions"] == {"Version": "2012-10-17", "Statement":
-                                                                _reads("ws-*", "app.terraform.io")}
-    assert "aws_iam_role_policy_attachment" not in out.document["resource"]
+                                                                _reads("ws-*", "app.terraform.io", deploy_policies=True)}
+    assert sorted(out.of_type("aws_iam_role_policy_attachment")) == [
+        f"test/ws/stack-permissions-{n}-attachment" for n in (1, 2, 3)]
     # AND it denies the data reads whatever else it may be given
     assert _policies(out)["test/ws/plan/deny-data-reads"] == {"Version": "2012-10-17", "Statement": [
         {"Sid": "DenyDataReads", "Effect": "Deny", "Action": sorted(DATA_READ_ACTIONS), "Resource": "*"},
@@ -496,7 +579,7 @@ def test_a_bounded_deploy_role_may_neither_lift_its_own_boundary_nor_widen_itsel
     out = synth_one(_vpc_and(lambda s: _github_role(s, environment="prod", permissions_boundary_arn=boundary)))
     # THEN its derived policy denies removing or replacing the boundary on the role itself
     statements = _policies(out)["test/deploy/stack-permissions"]["Statement"]
-    assert statements[-1] == {"Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
+    assert statements[-2] == {"Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
         "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
         "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"],
         "Resource": "${" + out.address("test/deploy/role") + ".arn}"}
@@ -522,9 +605,10 @@ def test_iam_writes_name_each_role_of_the_stack_as_its_arn_will(synth_one, role_
     def build(stack):
         _github_role(stack, environment="prod")
         aws.iam_role.IamRole(stack, "app", assume_role_policy="{}", **role_args)
-    # THEN the apply role's IAM writes reach that role's ARN, its own, and its OIDC provider
+    # THEN the apply role's IAM writes reach that role's ARN, its own, its derived policies
+    # and its OIDC provider
     assert _iam_writes(synth_one(build)) == sorted(["role/deploy-*", expected]) + [
-        "oidc-provider/token.actions.githubusercontent.com"]
+        "policy/eksguard-stack-deploy-*", "oidc-provider/token.actions.githubusercontent.com"]
 
 
 def test_a_role_the_stack_does_not_hold_widens_iam_writes_to_every_role(synth_one):
@@ -535,7 +619,8 @@ def test_a_role_the_stack_does_not_hold_widens_iam_writes_to_every_role(synth_on
         aws.iam_role_policy_attachment.IamRolePolicyAttachment(
             stack, "attach", role=existing.name, policy_arn="arn:aws:iam::aws:policy/ReadOnlyAccess")
     # THEN the writes cannot name it by pattern: every role of the account, said as such
-    assert _iam_writes(synth_one(build)) == ["role/*", "oidc-provider/token.actions.githubusercontent.com"]
+    assert _iam_writes(synth_one(build)) == [
+        "role/*", "policy/eksguard-stack-deploy-*", "oidc-provider/token.actions.githubusercontent.com"]
 
 
 def test_pass_role_reaches_only_the_roles_the_stacks_resources_hand_to_a_service(synth_one):

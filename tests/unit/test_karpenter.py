@@ -427,6 +427,20 @@ def test_references_pass_where_literals_are_checked(stack):
     assert k.queue is not None and k.node_access_entry is not None
 
 
+def test_a_cluster_reference_too_long_for_a_queue_name_is_refused(stack):
+    # GIVEN a cluster of the stack named with 81 characters (EKS allows 100, SQS 80), given
+    # to Karpenter as a reference, with no queue_name
+    cluster = aws.eks_cluster.EksCluster(stack, "eks", name=LONG_CLUSTER, role_arn="arn:aws:iam::1:role/r",
+                                         vpc_config={"subnet_ids": SUBNETS})
+    # WHEN Karpenter is built / THEN the queue name it would derive is refused at construction
+    with pytest.raises(ValidationError) as caught:
+        _karpenter(stack, cluster_name=cluster.name)
+    assert (caught.value.path, caught.value.field, caught.value.value, caught.value.allowed) == (
+        "test/karpenter", "queue_name", LONG_CLUSTER, karpenter_module.ALLOWED_DERIVED_QUEUE_NAME)
+    # AND a queue_name given instead is taken
+    assert _karpenter(stack, id="karpenter-named", cluster_name=cluster.name, queue_name="prod").queue is not None
+
+
 def test_policy_names_cut_a_long_cluster_name_not_their_trailing_dash():
     from eksguard.ci_permissions.deploy import collapse_patterns
     from eksguard.constructs.karpenter import POLICY_NAME_PREFIX_MAX, policy_name_prefix

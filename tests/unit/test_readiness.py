@@ -170,8 +170,8 @@ def _ci_trust(host: str, subject: str) -> str:
 
 TFC_SUBJECT = "organization:acme:project:Default Project:workspace:eks:run_phase:"
 APPLY_ROLE = _add("aws_iam_role", "deploy", {"assume_role_policy": _ci_trust("app.terraform.io", TFC_SUBJECT + "apply")})
-DERIVED = _add("aws_iam_role_policy", "deploy-derived", {
-    "role": "${aws_iam_role.deploy.id}", "name": "eksguard-stack-deploy", "policy": _policy(_allow("ec2:DescribeVpcs"))})
+DERIVED = _add("aws_iam_policy", "deploy-derived", {
+    "name_prefix": "eksguard-stack-deploy-", "policy": _policy(_allow("ec2:DescribeVpcs"))})
 BUCKET = _add("aws_s3_bucket", "state", {"bucket": "state"})
 
 
@@ -364,7 +364,7 @@ PASSING = [
     ("EKSR019", [_set("aws_eks_node_group", "ng", subnet_ids="${var.subnet_ids}")]),  # computed list
     ("EKSR019", [_set("aws_eks_node_group", "ng", subnet_ids=["${var.subnet_id}"])]),  # not in the stack
     ("EKSR026", [_add("aws_iam_role", "deploy", {"assume_role_policy": _ci_trust("app.terraform.io", TFC_SUBJECT + "plan")})]),
-    ("EKSR026", [APPLY_ROLE, DERIVED]),
+    ("EKSR026", [APPLY_ROLE, DERIVED, _deploy_role_holds("${aws_iam_policy.deploy-derived.arn}")]),
     ("EKSR026", [APPLY_ROLE, _deploy_role_holds("arn:aws:iam::aws:policy/AdministratorAccess")]),
     ("EKSR026", [_add("aws_iam_role", "deploy", {"assume_role_policy": _ci_trust(
         "token.actions.githubusercontent.com", "repo:acme/infra:pull_request")})]),

@@ -33,8 +33,18 @@ from typing import Any, NamedTuple
 POLICY_VERSION = "2012-10-17"
 
 PROVIDER_SOURCE = "hashicorp/terraform-provider-aws internal/service/"
+CI_POLICY_PREFIX = "eksguard-stack-"
+"""How every policy eksguard derives for a CI role is named."""
 DEPLOY_POLICY_NAME = "eksguard-stack-deploy"
-"""The inline policy a derived deploy role holds (readiness EKSR026 looks for it)."""
+"""The managed policies a derived deploy role holds are named ``<this>-...`` (readiness
+EKSR027 looks for them)."""
+DEPLOY_POLICY_PARTS = 3
+"""How many managed policies hold a deploy role's derived document: IAM allows 6,144
+characters per managed policy (IAM User Guide, "IAM and AWS STS quotas"), and a stack with
+Karpenter and HCP Terraform roles derives about 10,000 (in aws-us-gov, every reference at its
+longest), more with a long cluster name, and no statement is longer than 2,500."""
+MANAGED_POLICY_LIMIT = 6_144
+"""IAM's quota for one managed policy, whitespace not counted."""
 PLAN_POLICY_NAME = "eksguard-stack-plan"
 """The inline policy a derived plan role holds."""
 
@@ -532,10 +542,16 @@ def collapse_patterns(names: set[str]) -> set[str]:
     ``eks-cluster-autoscaler-*``), and prefix patterns that share a long prefix and suffix
     (12 and 8 characters) written as one: ``KarpenterControllerEKSIntegrationPolicy-ref-*`` and four like it as
     ``KarpenterController*Policy-ref-*``, which matches this cluster's policies only as
-    much as the five did. For IAM's inline size quota."""
+    much as the five did (patterns are grouped by their first 12 characters first). For
+    IAM's size quotas."""
     names = {n for n in names if not any(o != n and o.endswith("*") and fnmatchcase(n, o) for o in names)}
-    stems = sorted(n[:-1] for n in names if n.endswith("*") and "*" not in n[:-1] and not n.startswith("${"))
-    if len(stems) > 2:
+    groups: dict[str, list[str]] = {}
+    for n in sorted(names):
+        if n.endswith("*") and "*" not in n[:-1] and not n.startswith("${"):
+            groups.setdefault(n[:COLLAPSE_MIN_PREFIX], []).append(n[:-1])
+    for stems in groups.values():
+        if len(stems) < 3:
+            continue
         prefix = os.path.commonprefix(stems)
         suffix = os.path.commonprefix([s[::-1] for s in stems])[::-1]
         if len(prefix) >= COLLAPSE_MIN_PREFIX and len(suffix) >= COLLAPSE_MIN_SUFFIX and all(
@@ -553,6 +569,35 @@ def _iam_resources(iam_names: Mapping[str, Collection[str]], partition: str, acc
             # A whole ARN known only at apply (``${...arn}``, an EKS cluster's OIDC provider) as it is.
             resources.append(name if name.startswith("${") else f"arn:{partition}:iam::{account}:{kind}/{name}")
     return resources or [f"arn:{partition}:iam::{account}:{kind}/*" for kind in IAM_KINDS]
+
+
+def deploy_policy_part(document: Mapping[str, Any], part: int, parts: int = DEPLOY_POLICY_PARTS) -> dict[str, Any]:
+    """Part ``part`` (from 1) of ``document`` cut into ``parts`` documents of consecutive
+    statements, each with one at least, so that the longest is as short as can be: the
+    parts joined in order are ``document``. Allows and denies may fall in different parts;
+    IAM evaluates the policies of a role together (IAM User Guide, "Policy evaluation
+    logic")."""
+    statements = list(document["Statement"])
+    cuts = _balanced_cuts([len(compact(s)) for s in statements], parts)
+    bounds = [0, *cuts, len(statements)]
+    return {"Version": document.get("Version", POLICY_VERSION), "Statement": statements[bounds[part - 1]:bounds[part]]}
+
+
+def _balanced_cuts(sizes: list[int], parts: int) -> list[int]:
+    """The cut indices splitting ``sizes`` into ``parts`` non-empty runs whose largest sum is
+    smallest (exhaustive: a few statements, a few parts)."""
+    from itertools import combinations
+
+    if len(sizes) < parts:
+        raise ValueError(f"{len(sizes)} statements cannot fill {parts} policies")
+    best: tuple[int, ...] = ()
+    best_max = None
+    for cuts in combinations(range(1, len(sizes)), parts - 1):
+        bounds = [0, *cuts, len(sizes)]
+        largest = max(sum(sizes[a:b]) for a, b in zip(bounds, bounds[1:]))
+        if best_max is None or largest < best_max:
+            best, best_max = cuts, largest
+    return list(best)
 
 
 def compact(document: Mapping[str, Any]) -> str:

@@ -34,10 +34,13 @@ from eksguard.constructs._private import (
 )
 from eksguard.ci_permissions.data_reads import DENY_POLICY_NAME, allowed_by, data_read_deny_document
 from eksguard.ci_permissions.deploy import (
+    CI_POLICY_PREFIX,
     DEPLOY_POLICY_NAME,
+    DEPLOY_POLICY_PARTS,
     PLAN_POLICY_NAME,
     RESOURCE_PERMISSIONS,
     deploy_policy_document,
+    deploy_policy_part,
     plan_policy_document,
 )
 from eksguard.constructs.oidc_provider import ALLOWED_THUMBPRINT, STS_AUDIENCE
@@ -358,34 +361,48 @@ def _stack_permissions(path: str, props: CiRoleOptions, *, applies: bool) -> Sta
     return resolved
 
 
-def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermissions) -> Any | None:
-    """The role's ``eksguard-stack-deploy`` or ``-plan`` inline policy, written at synth from
-    the stack's types (``eksguard.ci_permissions``); None for ``NONE``. A deploy role may
-    not widen itself (``KeepOwnPermissions``): when it is one of the stack's roles, its IAM
-    writes would otherwise reach its own policies, trust and boundary, and one
-    ``PutRolePolicy`` would make it an administrator."""
+def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermissions) -> list[Any]:
+    """The policies ``stack_permissions`` derives at synth from the stack's types
+    (``eksguard.ci_permissions``): for ``PLAN`` the inline policy ``eksguard-stack-plan``;
+    for ``DEPLOY`` and ``DEPLOY_EXCEPT_IAM`` three customer managed policies
+    ``eksguard-stack-deploy-...``, attached to the role (one document cut in three: a role's inline policies share IAM's 10,240-character quota, which a stack with a
+    long cluster name outgrows; each managed policy has 6,144 of its own); none for
+    ``NONE``. A deploy role may not widen itself (``KeepOwnPermissions``): when it is one of
+    the stack's roles, its IAM writes would otherwise reach its own policies, trust and
+    boundary, and one ``PutRolePolicy`` would make it an administrator."""
     if permissions is StackPermissions.NONE:
-        return None
+        return []
     p, account, region = partition(scope), account_id(scope), region_name(scope)
     if permissions is StackPermissions.PLAN:
-        name, document = PLAN_POLICY_NAME, stack_policy(scope, lambda types: plan_policy_document(
+        document = stack_policy(scope, lambda types: plan_policy_document(
             resource_types=types.resource_types, data_types=types.data_types, region=region, partition=p,
             account=account, iam_names=types.iam_names, cluster_names=types.cluster_names))
-    else:
-        own_arn, stack = role.arn, TerraformStack.of(scope)
-        tag_stack_iam(scope)
-        name, document = DEPLOY_POLICY_NAME, stack_policy(scope, lambda types: _keeping_own_permissions(
-            deploy_policy_document(
-                resource_types=types.resource_types, data_types=types.data_types, partition=p, account=account,
-                region=region, passed_to=_passed_to(types.resource_types, types.service_principals),
-                cluster_names=types.cluster_names, log_group_names=types.log_group_names,
-                iam_names=types.iam_names, passed_role_names=types.passed_role_names,
-                attached_policy_arns=types.attached_policy_arns,
-                queue_names=types.named["aws_sqs_queue"], event_rule_names=types.named["aws_cloudwatch_event_rule"],
-                key_arns=types.key_arns, iam_writes=permissions is StackPermissions.DEPLOY,
-                stack_tag=stack_tag_value(stack, region, types.cluster_names)),
-            own_arn))
-    return aws.iam_role_policy.IamRolePolicy(scope, "stack-permissions", name=name, role=role.id, policy=document)
+        return [aws.iam_role_policy.IamRolePolicy(scope, "stack-permissions", name=PLAN_POLICY_NAME, role=role.id,
+                                                  policy=document)]
+    own_arn, stack = role.arn, TerraformStack.of(scope)
+    tag_stack_iam(scope)
+
+    def deploy(types: Any) -> dict[str, Any]:
+        return _keeping_own_permissions(deploy_policy_document(
+            resource_types=types.resource_types, data_types=types.data_types, partition=p, account=account,
+            region=region, passed_to=_passed_to(types.resource_types, types.service_principals),
+            cluster_names=types.cluster_names, log_group_names=types.log_group_names,
+            iam_names=types.iam_names, passed_role_names=types.passed_role_names,
+            attached_policy_arns=types.attached_policy_arns,
+            queue_names=types.named["aws_sqs_queue"], event_rule_names=types.named["aws_cloudwatch_event_rule"],
+            key_arns=types.key_arns, iam_writes=permissions is StackPermissions.DEPLOY,
+            stack_tag=stack_tag_value(stack, region, types.cluster_names)), own_arn, p, account)
+
+    policies: list[Any] = []
+    for part in range(1, DEPLOY_POLICY_PARTS + 1):
+        policy = aws.iam_policy.IamPolicy(
+            scope, f"stack-permissions-{part}", name_prefix=f"{DEPLOY_POLICY_NAME}-",
+            description=f"eksguard: what this stack's CI role may do to it, part {part} of {DEPLOY_POLICY_PARTS}",
+            policy=stack_policy(scope, lambda types, part=part: deploy_policy_part(deploy(types), part)))
+        aws.iam_role_policy_attachment.IamRolePolicyAttachment(
+            scope, f"stack-permissions-{part}-attachment", role=role.name, policy_arn=policy.arn)
+        policies.append(policy)
+    return policies
 
 
 OWN_ROLE_ESCALATIONS = ("iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
@@ -394,9 +411,17 @@ OWN_ROLE_ESCALATIONS = ("iam:AttachRolePolicy", "iam:DeleteRolePermissionsBounda
 Reference, DeleteRolePermissionsBoundary: "might increase its permissions")."""
 
 
-def _keeping_own_permissions(document: dict[str, Any], own_arn: str) -> dict[str, Any]:
+CI_POLICY_ESCALATIONS = ("iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion")
+"""What no deploy role may do to a derived CI policy (``eksguard-stack-*``): a new default
+version of its own deploy policy would let it allow itself anything."""
+
+
+def _keeping_own_permissions(document: dict[str, Any], own_arn: str, partition: str,
+                             account: str) -> dict[str, Any]:
     return {**document, "Statement": [*document["Statement"], {
-        "Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": list(OWN_ROLE_ESCALATIONS), "Resource": own_arn}]}
+        "Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": list(OWN_ROLE_ESCALATIONS), "Resource": own_arn}, {
+        "Sid": "KeepCiPolicies", "Effect": "Deny", "Action": list(CI_POLICY_ESCALATIONS),
+        "Resource": f"arn:{partition}:iam::{account}:policy/{CI_POLICY_PREFIX}*"}]}
 
 
 def _passed_to(resource_types: set[str], trusted: set[str]) -> set[str]:
@@ -507,7 +532,8 @@ class CiRoleOptions:
 
     stack_permissions: StackPermissions | None = None
     """What the role may do to this stack, derived from its resource types at synth, as
-    the inline policy ``eksguard-stack-deploy`` (or ``-plan``), beside ``managed_policy_arns``
+    three managed policies ``eksguard-stack-deploy-...`` (or the inline policy
+    ``eksguard-stack-plan``), beside ``managed_policy_arns``
     and ``inline_policies``. A stack that a different workspace or repository deploys needs
     ``NONE`` and the policies that deploy it; ``DEPLOY_EXCEPT_IAM`` applies everything but
     IAM, for an account other stacks share (an apply role with IAM writes can make itself
@@ -569,10 +595,10 @@ class TerraformCloudWorkspaceRole(Construct):
 
     Properties: ``role_arn``, ``role_name``, ``plan_role_arn``, ``subjects``,
     ``stack_permissions`` (resolved). Its resources: ``role`` (``aws_iam_role``: the run
-    role, or the apply role with ``plan_role``), ``attachments`` and ``stack_policy`` (the
-    derived inline policy; None with ``StackPermissions.NONE``); ``plan_role``,
-    ``plan_attachments``, ``plan_stack_policy`` and ``plan_denies`` (None, [], None and None
-    without ``plan_role``), under the child ``plan``.
+    role, or the apply role with ``plan_role``), ``attachments`` and ``stack_policies`` (the
+    derived policies: three managed ``aws_iam_policy`` to deploy, one inline to plan, none with
+    ``StackPermissions.NONE``); ``plan_role``, ``plan_attachments``, ``plan_stack_policies``
+    and ``plan_denies`` (None, [], [] and None without ``plan_role``), under the child ``plan``.
     """
 
     def __init__(self, scope: Construct, id: str, *, props: TerraformCloudWorkspaceRoleProps) -> None:
@@ -591,11 +617,11 @@ class TerraformCloudWorkspaceRole(Construct):
             managed_policy_arns=props.managed_policy_arns, inline_policies=props.inline_policies,
             permissions_boundary_arn=props.permissions_boundary_arn, tags=props.tags,
             max_session_duration=props.max_session_duration_seconds)
-        self.stack_policy = put_stack_permissions(self, self.role, self.stack_permissions)
+        self.stack_policies = put_stack_permissions(self, self.role, self.stack_permissions)
         self.plan_role: Any = None
         self.plan_attachments: list[Any] = []
         self.plan_denies: Any = None
-        self.plan_stack_policy: Any = None
+        self.plan_stack_policies: list[Any] = []
         plan = props.plan_role
         if plan is not None:
             scope_of_plan = Construct(self, "plan")
@@ -605,7 +631,7 @@ class TerraformCloudWorkspaceRole(Construct):
                 managed_policy_arns=plan.managed_policy_arns, inline_policies=plan.inline_policies,
                 permissions_boundary_arn=plan.permissions_boundary_arn, tags=plan.tags,
                 max_session_duration=plan.max_session_duration_seconds)
-            self.plan_stack_policy = put_stack_permissions(scope_of_plan, self.plan_role, plan.stack_permissions)
+            self.plan_stack_policies = put_stack_permissions(scope_of_plan, self.plan_role, plan.stack_permissions)
             if plan.deny_data_reads:
                 self.plan_denies = put_data_read_denies(scope_of_plan, self.plan_role, plan.inline_policies)
 
@@ -724,8 +750,9 @@ class GitHubActionsRole(Construct):
     ``pull_request`` role may only plan it).
 
     Properties: ``role_arn``, ``role_name``, ``subject``, ``stack_permissions`` (resolved).
-    Its resources: ``role`` (``aws_iam_role``), ``attachments`` and ``stack_policy`` (the
-    derived inline policy; None with ``StackPermissions.NONE``).
+    Its resources: ``role`` (``aws_iam_role``), ``attachments`` and ``stack_policies`` (the
+    derived policies: three managed ``aws_iam_policy`` to deploy, one inline to plan, none with
+    ``StackPermissions.NONE``).
     """
 
     def __init__(self, scope: Construct, id: str, *, props: GitHubActionsRoleProps) -> None:
@@ -746,7 +773,7 @@ class GitHubActionsRole(Construct):
             managed_policy_arns=props.managed_policy_arns, inline_policies=props.inline_policies,
             permissions_boundary_arn=props.permissions_boundary_arn, tags=props.tags,
             max_session_duration=props.max_session_duration_seconds)
-        self.stack_policy = put_stack_permissions(self, self.role, self.stack_permissions)
+        self.stack_policies = put_stack_permissions(self, self.role, self.stack_permissions)
 
     @property
     def role_arn(self) -> str:

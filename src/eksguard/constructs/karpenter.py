@@ -172,6 +172,13 @@ class Karpenter(Construct):
         self.props = props
         path = construct_path(self)
         _validate(path, props)
+        # The cluster's literal name where the stack gives one: in the queue's, the rules'
+        # and the policies' names, so a CI role's writes can name this cluster's only.
+        self._cluster_name = literal_value(self, props.cluster_name)
+        if props.interruption_queue and props.queue_name is None and self._cluster_name is not None:
+            # cluster.cluster_name resolves to the cluster's literal name: a queue named by
+            # it must still be a queue name (EKS allows 100 characters, SQS 80).
+            v.require_match(path, "queue_name", self._cluster_name, QUEUE_NAME, ALLOWED_DERIVED_QUEUE_NAME)
         tags = dict(props.tags)
 
         node_props = props.node_role or NodeRoleProps()
@@ -188,9 +195,6 @@ class Karpenter(Construct):
         self.queue_policy: Any = None
         self.rules: dict[str, Any] = {}
         self.targets: dict[str, Any] = {}
-        # The cluster's literal name where the stack gives one: in the queue's, the rules'
-        # and the policies' names, so a CI role's writes can name this cluster's only.
-        self._cluster_name = literal_value(self, props.cluster_name)
         if props.interruption_queue:
             self._interruption_queue(props.queue_name or self._cluster_name or props.cluster_name, tags)
 

@@ -47,6 +47,25 @@ def read_role(iam: Any, role_name_or_arn: str) -> RoleSnapshot:
 
 
 @dataclass(frozen=True)
+class ManagedPolicySnapshot:
+    name: str
+    arn: str
+    description: str
+    document: dict[str, Any]
+    """The default version's document."""
+    tags: dict[str, str]
+
+
+def read_managed_policy(iam: Any, arn: str) -> ManagedPolicySnapshot:
+    """A customer managed (or AWS managed) policy and its default version's document."""
+    policy = iam.get_policy(PolicyArn=arn)["Policy"]
+    version = iam.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
+    return ManagedPolicySnapshot(name=policy["PolicyName"], arn=arn, description=policy.get("Description", ""),
+                                 document=_document(version["Document"]),
+                                 tags={t["Key"]: t["Value"] for t in policy.get("Tags", [])})
+
+
+@dataclass(frozen=True)
 class OidcProviderSnapshot:
     arn: str
     url: str

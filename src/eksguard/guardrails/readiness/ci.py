@@ -58,8 +58,10 @@ def check_ci_role_can_apply(document: dict[str, Any]) -> Iterator[Finding]:
 # IAM User Guide, "Policy evaluation logic": an action no policy allows is denied; the
 # derived policy (deploy_permissions) only has the types it has rows for.
 def check_derived_permissions_cover_the_stack(document: dict[str, Any]) -> Iterator[Finding]:
-    derived = [block for block in Stack(document).all("aws_iam_role_policy")
-               if block.get("name") in (DEPLOY_POLICY_NAME, PLAN_POLICY_NAME)]
+    stack = Stack(document)
+    derived = [*(block for block in stack.all("aws_iam_role_policy") if block.get("name") == PLAN_POLICY_NAME),
+               *(block for block in stack.all("aws_iam_policy")
+                 if str(block.get("name_prefix") or "").startswith(f"{DEPLOY_POLICY_NAME}-"))]
     if not derived:
         return
     missing = unknown_types((document.get("resource") or {}).keys(), (document.get("data") or {}).keys())
