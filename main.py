@@ -38,7 +38,11 @@ per apply policy, five when the provider exists already):
   policies: ``EKSGUARD_TFC_APPLY_POLICY_ARNS`` (comma-separated; none by default —
   AdministratorAccess or a ``...FullAccess`` policy fails guardrail EKSG011 until waived
   with a reason). A remote state backend's access (an S3 bucket) is not part of the stack:
-  add it as a policy of your own.
+  add it as a policy of your own. ``EKSGUARD_TFC_STACK_ROLES_BOUNDARY_ARN`` names a
+  permissions boundary (a policy you made) that every other role of the stack then carries
+  and that the apply role must set on any role it creates or gives permissions
+  (``CiRoleOptions.stack_roles_boundary_arn``); without it the apply role can make itself an
+  administrator of the account.
 
 Set on the workspace, as environment variables (category "env"), what the
 ``tfc_workspace_environment`` output lists:
@@ -125,6 +129,7 @@ class ReferenceSettings:
     """Create the workspace's dynamic-credential roles (see the module docstring)."""
     tfc_oidc_provider_arn: str | None = None
     tfc_apply_policy_arns: tuple[str, ...] = ()
+    tfc_stack_roles_boundary_arn: str | None = None
     capacity: str = "managed-node-groups"
     """Where pods run: one of ``CAPACITIES`` (see the module docstring)."""
 
@@ -144,6 +149,7 @@ class ReferenceSettings:
             tfc_oidc_provider_arn=env.get("EKSGUARD_TFC_OIDC_PROVIDER_ARN") or None,
             tfc_apply_policy_arns=tuple(
                 arn.strip() for arn in env.get("EKSGUARD_TFC_APPLY_POLICY_ARNS", "").split(",") if arn.strip()),
+            tfc_stack_roles_boundary_arn=env.get("EKSGUARD_TFC_STACK_ROLES_BOUNDARY_ARN") or None,
             capacity=env.get("EKSGUARD_CAPACITY") or cls.capacity,
         )
 
@@ -310,6 +316,7 @@ class ReferenceStack(TerraformStack):
             oidc_provider=provider, organization=settings.tf_cloud_organization or "",
             project=settings.tf_cloud_project, workspace=settings.tf_cloud_workspace or "",
             managed_policy_arns=settings.tfc_apply_policy_arns, tags=tags,
+            stack_roles_boundary_arn=settings.tfc_stack_roles_boundary_arn,
             plan_role=TerraformCloudPlanRoleOptions(tags=tags)))
         TerraformOutput(self, "tfc_plan_role_arn", value=run.plan_role_arn)
         TerraformOutput(self, "tfc_apply_role_arn", value=run.role_arn)

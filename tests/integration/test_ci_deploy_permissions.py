@@ -1,7 +1,8 @@
 """The derived CI permissions are enough: the reference stack with Karpenter (the variant with
 the most resource types) and its HCP Terraform workspace roles is applied, re-planned and
 destroyed by Terraform running as a role that holds exactly the actions of its apply role's
-``eksguard-stack-deploy`` policy, with the emulator enforcing IAM on every request.
+``eksguard-stack-deploy-...`` policies, with the emulator enforcing IAM on every request, and
+with a stack roles boundary, which every role of the stack but the CI roles lands with.
 
 moto evaluates a policy's actions, not its resources or conditions (it authorizes most
 requests against ``"*"``), so the role here holds the same actions on ``"*"``, without
@@ -64,9 +65,16 @@ def test_apply_role_policy_is_enough_to_apply_replan_and_destroy_the_stack(
     # GIVEN the Karpenter reference with its workspace roles, and its apply role's derived policy
     for key, value in TFC_ENV.items():
         monkeypatch.setenv(key, value)
+    # (the boundary is an administrator's, made before the stack: here, allow everything)
+    admin_iam = aws_emulator.client("iam")
+    boundary = admin_iam.create_policy(
+        PolicyName=f"workloads-{uuid.uuid4().hex[:8]}", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"}]}))["Policy"]["Arn"]
+    request.addfinalizer(lambda: admin_iam.delete_policy(PolicyArn=boundary))
     settings = main.ReferenceSettings(
         cluster_name=f"ci-{uuid.uuid4().hex[:8]}", stack_name="ci-permissions", capacity="karpenter",
-        tf_cloud_organization="acme", tf_cloud_workspace="eks-prod", tfc_workspace_roles=True)
+        tf_cloud_organization="acme", tf_cloud_workspace="eks-prod", tfc_workspace_roles=True,
+        tfc_stack_roles_boundary_arn=boundary)
     stack = synth_stack(lambda app: main.ReferenceStack(app, settings.stack_name, settings=settings))
     # (the apply role's three managed policies, cut from one document)
     policies = [body for body in stack.document["resource"]["aws_iam_policy"].values()
@@ -85,12 +93,20 @@ def test_apply_role_policy_is_enough_to_apply_replan_and_destroy_the_stack(
         plan = deployment.terraform.plan()
     changes = [c["address"] for c in plan.get("resource_changes", []) if c["change"]["actions"] != ["no-op"]]
     applied = deployment.terraform.state_addresses()
+    roles = read_inventory(aws_emulator.client).minus(before_role)["roles"] - {deployment.role_name}
+    boundaries = {name: admin_iam.get_role(RoleName=name)["Role"].get("PermissionsBoundary", {}).get(
+        "PermissionsBoundaryArn") for name in roles}
     with iam_enforced():
         deployment.destroy()
 
     # THEN every resource was created, the second plan is empty, and nothing is left
     assert sorted(a for a in applied if not a.startswith("data.")) == sorted(stack.addresses)
     assert changes == []
+    # AND every role of the stack landed with the boundary, but its two CI roles
+    assert len(roles) == len(stack.document["resource"]["aws_iam_role"])
+    assert sorted(n for n, b in boundaries.items() if b is None and n.startswith("tfc-run-")) == sorted(
+        n for n in roles if n.startswith("tfc-run-")) and len([n for n in roles if n.startswith("tfc-run-")]) == 2
+    assert {b for n, b in boundaries.items() if not n.startswith("tfc-run-")} == {boundary}
     assert read_inventory(aws_emulator.client).minus(before_role) == {"roles": frozenset({deployment.role_name})}
 
 

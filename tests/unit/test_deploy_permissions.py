@@ -17,6 +17,7 @@ import pytest
 import main
 from eksguard import (
     GitHubActionsOidcProvider,
+    GitHubActionsOidcProviderProps,
     GitHubActionsRole,
     GitHubActionsRoleProps,
     StackPermissions,
@@ -26,6 +27,7 @@ from eksguard import (
     TerraformCloudWorkspaceRoleProps,
     ValidationError,
 )
+from eksguard import _validation as v
 from eksguard._framework import PROVIDER_PACKAGES, aws
 from eksguard.ci_permissions import (
     DATA_READ_ACTIONS,
@@ -383,6 +385,78 @@ def test_an_environment_role_may_deploy_exactly_its_stacks_types(synth_one):
     assert [out.resource(f"test/deploy/stack-permissions-{n}-attachment") for n in (1, 2, 3)] == [
         {"role": "${" + out.address("test/deploy/role") + ".name}",
          "policy_arn": "${" + out.address(f"test/deploy/stack-permissions-{n}") + ".arn}"} for n in (1, 2, 3)]
+
+
+WORKLOADS = "arn:aws:iam::111122223333:policy/workloads"
+
+
+def _bounded_stack(stack):
+    # an environment role with a stack roles boundary, a role of the stack without a
+    # boundary (and an inline policy), and one with a boundary of its own
+    _github_role(stack, environment="prod", stack_roles_boundary_arn=WORKLOADS)
+    app = aws.iam_role.IamRole(stack, "app", name_prefix="app-", assume_role_policy="{}")
+    aws.iam_role_policy.IamRolePolicy(stack, "app-policy", role=app.id, policy="{}")
+    aws.iam_role.IamRole(stack, "own", name="own", assume_role_policy="{}",
+                         permissions_boundary="arn:aws:iam::111122223333:policy/own")
+
+
+def test_with_a_stack_roles_boundary_every_role_the_apply_role_can_empower_is_bounded(synth_one):
+    out = synth_one(_bounded_stack)
+    # THEN every role of the stack but the CI role carries a boundary: the stack's, or its own
+    assert {path: body.get("permissions_boundary") for path, body in out.of_type("aws_iam_role").items()} == {
+        "test/deploy/role": None, "test/app": WORKLOADS, "test/own": "arn:aws:iam::111122223333:policy/own"}
+    statements = {s["Sid"]: s for s in _policies(out)["test/deploy/stack-permissions"]["Statement"]}
+    iam = f"arn:{PARTITION}:iam::{ACCOUNT}"
+    # AND what gives a role permissions is allowed only on a role under one of those two
+    # boundaries (for PutRolePermissionsBoundary, the new one), attachments still only of
+    # the stack's policies
+    assert statements["WriteBoundedStackRoles"] == {
+        "Sid": "WriteBoundedStackRoles", "Effect": "Allow",
+        "Action": ["iam:AttachRolePolicy", "iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"],
+        "Resource": [f"{iam}:role/app-*", f"{iam}:role/deploy-*", f"{iam}:role/own"],
+        "Condition": {"StringEquals": {"iam:PermissionsBoundary": ["arn:aws:iam::111122223333:policy/own", WORKLOADS]},
+                      "ArnLikeIfExists": {"iam:PolicyARN": f"{iam}:policy/eksguard-stack-deploy-*"}}}
+    # AND the stack's IAM statement allows none of them unbounded, nor deleting a boundary
+    assert not {"iam:AttachRolePolicy", "iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
+                "iam:DeleteRolePermissionsBoundary"} & set(statements["StackIAM"]["Action"])
+    assert {"iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy"} <= set(statements["StackIAM"]["Action"])
+    # AND no boundary may get a new version
+    assert statements["KeepStackRolesBoundaries"] == {
+        "Sid": "KeepStackRolesBoundaries", "Effect": "Deny",
+        "Action": ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"],
+        "Resource": ["arn:aws:iam::111122223333:policy/own", WORKLOADS]}
+
+
+def test_without_a_stack_roles_boundary_roles_stay_unbounded(synth_one):
+    out = synth_one(_vpc_and(lambda s: _github_role(s, environment="prod")))
+    statements = {s["Sid"]: s for s in _policies(out)["test/deploy/stack-permissions"]["Statement"]}
+    assert "WriteBoundedStackRoles" not in statements and "KeepStackRolesBoundaries" not in statements
+    assert "iam:CreateRole" in statements["StackIAM"]["Action"]
+
+
+@pytest.mark.parametrize(("props", "value", "allowed"), [
+    ({"environment": "prod", "stack_roles_boundary_arn": "workloads"}, "workloads", v.ALLOWED_BOUNDARY_ARN),
+    ({"pull_request": True, "stack_roles_boundary_arn": WORKLOADS}, WORKLOADS, ci.ALLOWED_STACK_ROLES_BOUNDARY),
+    ({"environment": "prod", "stack_roles_boundary_arn": WORKLOADS,
+      "stack_permissions": StackPermissions.DEPLOY_EXCEPT_IAM}, WORKLOADS, ci.ALLOWED_STACK_ROLES_BOUNDARY),
+])
+def test_a_stack_roles_boundary_is_an_arn_for_a_deploy_role(stack, props, value, allowed):
+    with pytest.raises(ValidationError) as caught:
+        _github_role(stack, **props)
+    assert (caught.value.path, caught.value.field, caught.value.value, caught.value.allowed) == (
+        "test/deploy", "stack_roles_boundary_arn", value, allowed)
+
+
+def test_a_stack_has_one_roles_boundary(stack):
+    _github_role(stack, environment="prod", stack_roles_boundary_arn=WORKLOADS)
+    other = "arn:aws:iam::111122223333:policy/other"
+    with pytest.raises(ValidationError) as caught:
+        GitHubActionsRole(stack, "staging", props=GitHubActionsRoleProps(
+            oidc_provider=GitHubActionsOidcProvider(stack, "github-2", props=GitHubActionsOidcProviderProps(
+                provider_arn="arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com")),
+            repository="acme/infra", environment="staging", stack_roles_boundary_arn=other))
+    assert (caught.value.path, caught.value.field, caught.value.value, caught.value.allowed) == (
+        "test/staging", "stack_roles_boundary_arn", other, ci.ALLOWED_ONE_STACK_ROLES_BOUNDARY)
 
 
 def test_name_patterns_sharing_a_long_prefix_and_suffix_are_written_as_one():

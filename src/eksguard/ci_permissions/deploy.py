@@ -354,7 +354,8 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                            queue_names: Collection[str] | None = None,
                            event_rule_names: Collection[str] | None = None,
                            key_arns: Collection[str] | None = None,
-                           stack_tag: str | None = None, iam_writes: bool = True) -> dict[str, Any]:
+                           stack_tag: str | None = None, iam_writes: bool = True,
+                           role_boundaries: Collection[str] | None = None) -> dict[str, Any]:
     """What plan, apply and destroy of these types call: the reads, the writes (scoped to
     this account and region where the service has ARNs for them), ``iam:PassRole`` on this
     account's roles to the services in ``passed_to`` only, and the service-linked roles
@@ -377,7 +378,12 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
     the ``eksguard:stack`` tag the stack's IAM resources carry), IAM writes are denied on
     any IAM resource tagged as another stack's
     (``LeaveOtherStacksIAM``): name patterns alone are not unique across stacks
-    (``eks-cluster-*`` is every eksguard stack's cluster role)."""
+    (``eks-cluster-*`` is every eksguard stack's cluster role); with ``role_boundaries``
+    (the permissions boundaries the stack's roles carry, ``CiRoleOptions.stack_roles_boundary_arn``
+    and any a role sets itself), creating a role, putting or attaching a role policy and
+    setting a boundary are allowed only on a role bounded by one of them
+    (``WriteBoundedStackRoles``), no boundary may be deleted, and no boundary may get a new
+    version (``KeepStackRolesBoundaries``)."""
     rows = [RESOURCE_PERMISSIONS[t] for t in sorted(resource_types) if t in RESOURCE_PERMISSIONS]
     reads = set(read_actions(resource_types, data_types))
     writes = sorted({a for row in rows for a in row.write} - reads)
@@ -411,6 +417,10 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                                                           "StringEquals": {"aws:RequestedRegion": region}}})
     if {"aws_eks_node_group", "aws_launch_template"} <= set(resource_types):
         statements.append(_launch_from_stack_templates(partition, account, region))
+    bounded: list[str] = []
+    if role_boundaries and iam_writes:
+        scoped["iam"] = [a for a in scoped["iam"] if a not in BOUNDED_ROLE_WRITES and a != BOUNDARY_DELETE]
+        bounded = [a for a in writes if a in BOUNDED_ROLE_WRITES]
     for service, actions in scoped.items():
         if actions and service == "iam" and iam_names is not None:
             statements.append(_stack_iam(statements, actions, iam_names, attached_policy_arns, partition, account))
@@ -432,6 +442,10 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                 resources = [r for n in sorted(log_group_names) for r in (f"{logs}{n}", f"{logs}{n}:*")]
             statements.append({"Sid": f"Write{_TITLES[service]}InThisAccount", "Effect": "Allow", "Action": actions,
                                "Resource": resources if len(resources) > 1 else resources[0]})
+        if service == "iam" and bounded:
+            stack_iam = next((x for x in statements if x.get("Sid") == "StackIAM"), {})
+            statements.append(_bounded_stack_roles(stack_iam, bounded, iam_names or {"role": ("*",)},
+                                                   role_boundaries or (), partition, account))
     if any(row.passes_role for row in rows) and passed_to:
         roles = (_iam_resources({"role": passed_role_names}, partition, account)
                  if iam_names is not None and passed_role_names else [f"arn:{partition}:iam::{account}:role/*"])
@@ -440,6 +454,11 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                            "Condition": {"StringEquals": {"iam:PassedToService": sorted(passed_to)}}})
     if stack_tag is not None and any(a.startswith("iam:") for a in writes):
         statements.append(leave_other_stacks_iam(stack_tag))
+    if bounded:
+        arns = sorted(role_boundaries or ())
+        statements.append({"Sid": "KeepStackRolesBoundaries", "Effect": "Deny",
+                           "Action": ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"],
+                           "Resource": arns if len(arns) > 1 else arns[0]})
     linked = sorted({name for row in rows for name in row.service_linked_roles})
     if linked:
         statements.append({"Sid": "CreateServiceLinkedRoles", "Effect": "Allow",
@@ -471,6 +490,30 @@ def _stack_iam(statements: list[dict[str, Any]], writes: list[str], iam_names: M
                            *(f"arn:{partition}:iam::{account}:policy/{a}" for a in own)])
         statement["Condition"] = {"ArnLikeIfExists": {"iam:PolicyARN": policies if len(policies) > 1 else policies[0]}}
     return statement
+
+
+BOUNDED_ROLE_WRITES = ("iam:AttachRolePolicy", "iam:CreateRole", "iam:PutRolePermissionsBoundary",
+                       "iam:PutRolePolicy")
+"""What gives a role permissions: with a roles boundary, allowed only where the role's
+boundary (for PutRolePermissionsBoundary, the new one) is the stack's
+(``iam:PermissionsBoundary``, which the Service Authorization Reference lists for each)."""
+BOUNDARY_DELETE = "iam:DeleteRolePermissionsBoundary"
+
+
+def _bounded_stack_roles(stack_iam: dict[str, Any], actions: list[str], iam_names: Mapping[str, Collection[str]],
+                         boundaries: Collection[str], partition: str, account: str) -> dict[str, Any]:
+    """The writes that give a stack role permissions, on the stack's roles, only under one
+    of ``boundaries`` (IAM User Guide, "Permissions boundaries for IAM entities": the
+    delegation example's ``iam:PermissionsBoundary`` condition), and attachments still only
+    of the stack's policies."""
+    roles = [r for r in _iam_resources({"role": iam_names.get("role", ())}, partition, account) if ":role/" in r
+             or r.startswith("${")] or [f"arn:{partition}:iam::{account}:role/*"]
+    arns = sorted(boundaries)
+    condition: dict[str, Any] = {"StringEquals": {"iam:PermissionsBoundary": arns if len(arns) > 1 else arns[0]}}
+    if "Condition" in stack_iam:
+        condition.update(stack_iam["Condition"])
+    return {"Sid": "WriteBoundedStackRoles", "Effect": "Allow", "Action": sorted(actions),
+            "Resource": roles if len(roles) > 1 else roles[0], "Condition": condition}
 
 
 KMS_AT_CREATE = ("kms:CreateKey", "kms:EnableKeyRotation", "kms:TagResource")

@@ -21,6 +21,7 @@ from eksguard._framework import (
     TerraformResource,
     TerraformStack,
     aws,
+    construct_path,
     is_token,
     resolve_reference,
 )
@@ -171,6 +172,9 @@ class StackTypes:
         ``*``), by type; None for a type with a name known only at apply."""
         self.key_arns: set[str] = set()
         """The stack's KMS keys' ARNs (references, known after apply)."""
+        self.role_boundaries: set[str] = set()
+        """The permissions boundaries the stack's roles other than its CI roles carry
+        (``bound_stack_roles`` gives them one at synth)."""
         self.passed_role_names: set[str] = set()
         """The roles the stack's resources hand to a service (``iam:PassRole``): the cluster's
         and its Auto Mode nodes', node groups', add-ons', Pod Identity associations', flow
@@ -202,6 +206,9 @@ class StackTypes:
                     self.named[rtype] = _add_name(self.named[rtype], node)
                 if rtype == "aws_iam_role":
                     self.service_principals.update(_trusted_services(node.assume_role_policy_input))
+                    boundary = node.permissions_boundary_input
+                    if isinstance(boundary, str) and boundary and not _is_ci_role(stack, node):
+                        self.role_boundaries.add(resolve_reference(stack, boundary))
                 elif rtype in ("aws_eks_cluster", "aws_cloudwatch_log_group"):
                     names = self.cluster_names if rtype == "aws_eks_cluster" else self.log_group_names
                     name = node.name_input
@@ -376,6 +383,45 @@ def tag_stack_iam(scope: Construct) -> None:
     if not getattr(stack, "_eksguard_tags_iam", False):
         stack._eksguard_tags_iam = True
         Aspects.of(stack).add(_TagStackIAM(stack, region_name(scope)))
+
+
+def is_ci_role(role: Any) -> None:
+    """Mark ``role`` as a CI role of its stack: ``bound_stack_roles`` leaves it unbounded."""
+    stack = TerraformStack.of(role)
+    if not hasattr(stack, "_eksguard_ci_roles"):
+        stack._eksguard_ci_roles = set()
+    stack._eksguard_ci_roles.add(role.node.path)
+
+
+def _is_ci_role(stack: Construct, node: Any) -> bool:
+    return node.node.path in getattr(stack, "_eksguard_ci_roles", ())
+
+
+@jsii.implements(IAspect)
+class _BoundStackRoles:
+    """Gives every role of a stack that has no permissions boundary, other than its CI
+    roles, the stack's roles boundary at synth (the tree is complete then)."""
+
+    def __init__(self, stack: Construct, boundary_arn: str) -> None:
+        self.stack, self.boundary_arn = stack, boundary_arn
+
+    def visit(self, node: Any) -> None:
+        if (isinstance(node, TerraformResource) and node.terraform_resource_type == "aws_iam_role"
+                and not _is_ci_role(self.stack, node) and node.permissions_boundary_input is None):
+            node.permissions_boundary = self.boundary_arn
+
+
+def bound_stack_roles(scope: Construct, boundary_arn: str, allowed_one: str) -> None:
+    """Bound the roles of ``scope``'s stack by ``boundary_arn`` at synth (once per stack);
+    a second, different boundary for one stack is refused at ``scope``."""
+    stack = TerraformStack.of(scope)
+    given = getattr(stack, "_eksguard_roles_boundary", None)
+    if given is None:
+        stack._eksguard_roles_boundary = boundary_arn
+        Aspects.of(stack).add(_BoundStackRoles(stack, boundary_arn))
+    elif given != boundary_arn:
+        from eksguard import _validation as v
+        v.fail(construct_path(scope), "stack_roles_boundary_arn", boundary_arn, allowed_one)
 
 
 RESOURCE_ATTRIBUTE = re.compile(r"^\$\{(aws_[a-z0-9_]+)\.([^.}]+)\.([a-z_]+)\}$")

@@ -28,6 +28,8 @@ from eksguard.constructs._private import (
     partition,
     policy_document,
     region_name,
+    bound_stack_roles,
+    is_ci_role,
     stack_policy,
     stack_tag_value,
     tag_stack_iam,
@@ -140,6 +142,12 @@ ALLOWED_PLAN_STACK_PERMISSIONS = (
     "StackPermissions.PLAN or NONE for a plan role: plans of any branch run with it, so it "
     "must not be able to apply"
 )
+ALLOWED_STACK_ROLES_BOUNDARY = (
+    "None unless stack_permissions is StackPermissions.DEPLOY: only a role that writes the "
+    "stack's IAM is held to the boundary")
+ALLOWED_ONE_STACK_ROLES_BOUNDARY = (
+    "the stack_roles_boundary_arn another CI role of this stack gives, or None: a role has one "
+    "permissions boundary")
 ALLOWED_STACK_PERMISSIONS = "a StackPermissions (DEPLOY, DEPLOY_EXCEPT_IAM, PLAN or NONE), or None to derive it"
 
 
@@ -358,10 +366,16 @@ def _stack_permissions(path: str, props: CiRoleOptions, *, applies: bool) -> Sta
         v.fail(path, "stack_permissions", resolved, ALLOWED_SOME_PERMISSIONS)
     if resolved in (StackPermissions.DEPLOY, StackPermissions.DEPLOY_EXCEPT_IAM) and not applies:
         v.fail(path, "stack_permissions", resolved, ALLOWED_PULL_REQUEST_PERMISSIONS)
+    boundary = props.stack_roles_boundary_arn
+    if boundary is not None:
+        v.require_boundary_arn(path, "stack_roles_boundary_arn", boundary)
+        if resolved is not StackPermissions.DEPLOY:
+            v.fail(path, "stack_roles_boundary_arn", boundary, ALLOWED_STACK_ROLES_BOUNDARY)
     return resolved
 
 
-def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermissions) -> list[Any]:
+def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermissions,
+                          roles_boundary_arn: str | None = None) -> list[Any]:
     """The policies ``stack_permissions`` derives at synth from the stack's types
     (``eksguard.ci_permissions``): for ``PLAN`` the inline policy ``eksguard-stack-plan``;
     for ``DEPLOY`` and ``DEPLOY_EXCEPT_IAM`` three customer managed policies
@@ -381,6 +395,8 @@ def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermiss
                                                   policy=document)]
     own_arn, stack = role.arn, TerraformStack.of(scope)
     tag_stack_iam(scope)
+    if roles_boundary_arn is not None:
+        bound_stack_roles(scope, roles_boundary_arn, ALLOWED_ONE_STACK_ROLES_BOUNDARY)
 
     def deploy(types: Any) -> dict[str, Any]:
         return _keeping_own_permissions(deploy_policy_document(
@@ -391,6 +407,7 @@ def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermiss
             attached_policy_arns=types.attached_policy_arns,
             queue_names=types.named["aws_sqs_queue"], event_rule_names=types.named["aws_cloudwatch_event_rule"],
             key_arns=types.key_arns, iam_writes=permissions is StackPermissions.DEPLOY,
+            role_boundaries=types.role_boundaries if roles_boundary_arn is not None else None,
             stack_tag=stack_tag_value(stack, region, types.cluster_names)), own_arn, p, account)
 
     policies: list[Any] = []
@@ -530,6 +547,20 @@ class CiRoleOptions:
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on the role. Default: none."""
 
+    stack_roles_boundary_arn: str | None = None
+    """A permissions boundary for every other role of this stack, with ``DEPLOY``: each role
+    of the stack without a boundary of its own gets this one at synth, and the derived
+    policy lets the role create a role, put or attach a role policy, or set a boundary only
+    where the role's boundary is this one or one the stack sets itself
+    (``iam:PermissionsBoundary``, ``WriteBoundedStackRoles``), never delete a boundary, and
+    never make a new version of a boundary (``KeepStackRolesBoundaries``). So no role the
+    apply role creates or changes can do more than the boundary allows: the IAM User
+    Guide's "Permissions boundaries for IAM entities" delegation pattern. The boundary is
+    yours to write (what the stack's workloads may ever do) and to create with your own
+    credentials; the CI roles of the stack are not bounded by it. Default: None — no
+    boundary, and an apply role with IAM writes can make itself an administrator of the
+    account (README, "What the roles may do")."""
+
     stack_permissions: StackPermissions | None = None
     """What the role may do to this stack, derived from its resource types at synth, as
     three managed policies ``eksguard-stack-deploy-...`` (or the inline policy
@@ -617,7 +648,9 @@ class TerraformCloudWorkspaceRole(Construct):
             managed_policy_arns=props.managed_policy_arns, inline_policies=props.inline_policies,
             permissions_boundary_arn=props.permissions_boundary_arn, tags=props.tags,
             max_session_duration=props.max_session_duration_seconds)
-        self.stack_policies = put_stack_permissions(self, self.role, self.stack_permissions)
+        is_ci_role(self.role)
+        self.stack_policies = put_stack_permissions(self, self.role, self.stack_permissions,
+                                                    props.stack_roles_boundary_arn)
         self.plan_role: Any = None
         self.plan_attachments: list[Any] = []
         self.plan_denies: Any = None
@@ -631,6 +664,7 @@ class TerraformCloudWorkspaceRole(Construct):
                 managed_policy_arns=plan.managed_policy_arns, inline_policies=plan.inline_policies,
                 permissions_boundary_arn=plan.permissions_boundary_arn, tags=plan.tags,
                 max_session_duration=plan.max_session_duration_seconds)
+            is_ci_role(self.plan_role)
             self.plan_stack_policies = put_stack_permissions(scope_of_plan, self.plan_role, plan.stack_permissions)
             if plan.deny_data_reads:
                 self.plan_denies = put_data_read_denies(scope_of_plan, self.plan_role, plan.inline_policies)
@@ -773,7 +807,9 @@ class GitHubActionsRole(Construct):
             managed_policy_arns=props.managed_policy_arns, inline_policies=props.inline_policies,
             permissions_boundary_arn=props.permissions_boundary_arn, tags=props.tags,
             max_session_duration=props.max_session_duration_seconds)
-        self.stack_policies = put_stack_permissions(self, self.role, self.stack_permissions)
+        is_ci_role(self.role)
+        self.stack_policies = put_stack_permissions(self, self.role, self.stack_permissions,
+                                                    props.stack_roles_boundary_arn)
 
     @property
     def role_arn(self) -> str:
