@@ -173,13 +173,48 @@ def synth_count(tree: Tree) -> int:
     return resource_count(tree.root / "cdktf.out/stacks/bench-synth")
 
 
-def harness_cycle(tree: Tree, mode: str) -> tuple[float, list[str]]:
+STEP = re.compile(r"step (\S+) ([\d.]+)")
+"""A line of the harness's ``eksguard.testing.timing`` log: a step's name and wall seconds."""
+HARNESS_STEPS: dict[str, list[dict[str, float]]] = {}
+"""Per teardown mode, each round's harness steps (synth, every Terraform command, reset)."""
+
+
+def harness_cycle(tree: Tree, mode: str, steps: bool = False) -> tuple[float, list[str]]:
     """The tree's own bench/test_cycle.py as one pytest process; returns its wall time and
-    the resources the harness reported as left out."""
+    the resources the harness reported as left out. With ``steps``, the harness's timing log
+    of that process (which older trees do not write) is kept in ``HARNESS_STEPS``."""
     command = [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "bench/test_cycle.py",
-               f"--eksguard-teardown={mode}", "--rootdir", str(tree.root), "-c", str(tree.root / "pyproject.toml")]
+               f"--eksguard-teardown={mode}", "--rootdir", str(tree.root), "-c", str(tree.root / "pyproject.toml"),
+               "-o", "log_cli=true", "--log-cli-level=INFO"]
     elapsed, output = timed(command, tree.env, tree.root)
+    if steps:
+        totals: dict[str, float] = {}
+        for name, seconds in STEP.findall(output):
+            totals[name] = totals.get(name, 0.0) + float(seconds)
+        HARNESS_STEPS.setdefault(mode, []).append(totals)
     return elapsed, sorted(set(NOT_DEPLOYED.findall(output)))
+
+
+def step_table(plain: dict[str, float | int | dict[str, float]], rounds: int) -> list[str]:
+    """Where each harness cycle's time goes, step by step, beside plain Terraform's commands
+    (the last round of each; medians would hide which step moved)."""
+    rows = ["| step | plain Terraform, s | harness teardown=destroy, s | harness teardown=reset, s |",
+            "|---|---|---|---|"]
+    destroy, reset = (HARNESS_STEPS.get(m, [{}])[-1] for m in ("destroy", "reset"))
+    names = ["synth", "terraform-init", "terraform-apply", "terraform-output", "terraform-plan", "terraform-show",
+             "terraform-destroy", "emulator-reset"]
+    plain_steps = {"terraform-init": plain.get("init"), "terraform-apply": plain.get("apply"),
+                   "terraform-destroy": plain.get("destroy")}
+    for name in [*names, *sorted((set(destroy) | set(reset)) - set(names))]:
+        if name not in destroy and name not in reset and name not in plain_steps:
+            continue
+        cells = [plain_steps.get(name), destroy.get(name), reset.get(name)]
+        rows.append(f"| {name} | " + " | ".join("—" if c is None else f"{float(c):.1f}" for c in cells) + " |")
+    for label, steps_ in (("destroy", destroy), ("reset", reset)):
+        rows.append("")
+        rows.append(f"teardown={label}: the steps above sum to {sum(steps_.values()):.1f} s of the process; "
+                    "the rest is pytest, imports and the embedded emulator starting.")
+    return rows
 
 
 def describe_overhead(tree: Tree, rounds: int) -> dict[str, float]:
@@ -228,7 +263,7 @@ def main() -> None:
             # after and before alternate, so drift in the machine's load hits both alike
             for mode in ("destroy", "reset"):
                 for name, tree, key in (("after", after, f"harness_{mode}"), ("before", before, f"before_{mode}")):
-                    elapsed, unserved = harness_cycle(tree, mode)
+                    elapsed, unserved = harness_cycle(tree, mode, steps=name == "after")
                     results[key].append(elapsed)
                     left_out[name] = unserved
         raw_count = resource_count(Path(scratch) / "raw/stacks/raw")
@@ -261,6 +296,14 @@ def main() -> None:
         f"destroy {destroy_breakdown['destroy']:.1f} s; slowest resources to destroy: "
         + ", ".join(f"`{k}` {v:.0f} s"
                     for k, v in destroy_breakdown["slowest_destroys"].items()) + ".",  # type: ignore[union-attr]
+        "",
+        "## Where the harness cycle's time goes\n",
+        "From the harness's own log (`eksguard.testing.timing`: `step <name> <seconds>`, one line per "
+        "synth, Terraform command and emulator reset) in the same processes as the table above; "
+        "the plain column is the same round's plain cycle. The harness also re-plans after apply "
+        "(the `terraform-plan` and `terraform-show` steps): that second plan is what proves the "
+        "stack converged, and plain Terraform here does not run it.\n",
+        *step_table(destroy_breakdown, rounds),
         "",
         "## What the EKS extension costs\n",
         "The same harness cycle in the same run, each side with its own eksguard, "

@@ -144,3 +144,23 @@ def test_emulator_reports_why_a_capability_is_missing():
     assert emulator.missing("eks:addons") == "moto without eksguard's EKS extension has no EKS add-ons"
     assert emulator.missing("s3") == "moto at x does not serve s3"
 
+
+
+def test_synthesis_logs_its_wall_time_as_a_step_for_the_benchmarks(tmp_path, caplog):
+    # bench/harness_cycle.py reads "step <name> <seconds>" from eksguard.testing.timing
+    import logging
+    import re
+
+    from eksguard._framework import TerraformStack, aws
+    from eksguard.testing.synth import synthesize
+
+    def build(app):
+        stack = TerraformStack(app, "one")
+        aws.provider.AwsProvider(stack, "aws", region="eu-west-1")
+        aws.vpc.Vpc(stack, "vpc", cidr_block="10.0.0.0/16")
+
+    with caplog.at_level(logging.INFO, logger="eksguard.testing.timing"):
+        stacks = synthesize(build, tmp_path / "out")
+    assert list(stacks) == ["one"]
+    steps = [r.getMessage() for r in caplog.records if r.name == "eksguard.testing.timing"]
+    assert len(steps) == 1 and re.fullmatch(r"step synth \d+\.\d\d", steps[0]), steps

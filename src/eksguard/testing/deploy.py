@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ from eksguard.errors import EksguardError
 from eksguard.testing.config import HarnessConfig
 from eksguard.testing.emulator import Emulator
 from eksguard.testing.gaps import Idempotence, evaluate
+from eksguard.testing.synth import LOG as TIMING
 from eksguard.testing.synth import SynthesizedStack
 from eksguard.testing.terraform import Terraform, resolve_binary
 from eksguard.testing.workspace import Workspace, copy_stack, prepare
@@ -171,7 +173,9 @@ class Deployer:
             return f"eksguard kept {deployment.stack.name}; destroy it with:\n  {deployment.destroy_command}"
         try:
             if mode == "reset":
+                started = time.monotonic()
                 self.emulator.reset()
+                TIMING.info("step emulator-reset %.2f", time.monotonic() - started)
             else:
                 deployment.terraform.destroy()
         except (EksguardError, OSError) as error:
