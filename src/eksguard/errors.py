@@ -33,14 +33,20 @@ class ValidationError(EksguardError, ValueError):
     that the message can be read without a stack trace::
 
         Default/reference/cluster: field 'name' got '-bad': must match ...
+
+    A value that looks like a secret (a docker config, a private key, an access key, a
+    token: ``eksguard._redaction.SECRET_SHAPES``) is not kept: the error holds and shows its
+    kind, type and length only (``value`` is then a ``Redacted``), so it can go to a CI log.
     """
 
     def __init__(self, path: str, field: str, value: Any, allowed: str) -> None:
+        from eksguard._redaction import shown
+
         self.path = path
         self.field = field
-        self.value = value
+        self.value = shown(value)
         self.allowed = allowed
-        super().__init__(f"{path}: field '{field}' got {value!r}: {allowed}")
+        super().__init__(f"{path}: field '{field}' got {self.value!r}: {allowed}")
 
 
 class GuardrailViolation(EksguardError):
