@@ -220,6 +220,12 @@ def framework_class(construct: object) -> type | None:
     return None
 
 
+def framework_of(construct: object) -> str | None:
+    """The framework (``cdktn`` or ``cdktf``) whose class ``construct`` is, or None."""
+    cls = framework_class(construct)
+    return None if cls is None else _FRAMEWORK_OF_PACKAGE[str(cls.__module__).partition(".")[0]]
+
+
 def require_scope_framework(construct: object) -> None:
     """Raise ``ValidationError`` when the nearest framework construct at or above
     ``construct`` (its stack, usually) is of the other framework than this process's."""

@@ -9,6 +9,7 @@ from enum import Enum
 
 from constructs import Construct
 
+from eksguard._scope import EksguardConstruct
 from eksguard import _validation as v
 from eksguard._docs import documented
 from eksguard._framework import aws, construct_path
@@ -101,7 +102,7 @@ class AccessEntryProps(AccessEntryOptions):
     """The cluster."""
 
 
-class AccessEntry(Construct):
+class AccessEntry(EksguardConstruct):
     """An ``aws_eks_access_entry`` and its ``aws_eks_access_policy_association`` resources.
 
     Example::

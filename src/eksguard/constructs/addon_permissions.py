@@ -15,6 +15,7 @@ from constructs import Construct
 from eksguard import _validation as v
 from eksguard._docs import documented
 from eksguard._framework import is_token
+from eksguard._scope import require_scope
 from eksguard.constructs._private import account_id, partition, region_name
 from eksguard.constructs.irsa_role import ROLE_ARN_ANNOTATION, ServiceAccount
 from eksguard.errors import ValidationError
@@ -211,6 +212,8 @@ def cluster_autoscaler(*, cluster_name: str, scope: Construct | None = None) -> 
 
         cluster_autoscaler(cluster_name="prod", scope=stack).helm_values(role.role_arn)
     """
+    if scope is not None:
+        require_scope("cluster_autoscaler", "scope", scope)
     if scope is None:
         node_groups = NODE_GROUPS_ANY_PARTITION.format(cluster_name=cluster_name)
         region: dict[str, Any] = {}
@@ -337,6 +340,7 @@ def aws_load_balancer_controller(*, cluster_name: str, scope: Construct | None =
     keeping_own = {"Null": {f"aws:RequestTag/{tag}": "true"}, **own}
     values: dict[str, Any] = {"clusterName": cluster_name}
     if scope is not None:
+        require_scope("aws_load_balancer_controller", "scope", scope)
         values["region"] = region_name(scope)
     if vpc_id is not None:
         values["vpcId"] = vpc_id

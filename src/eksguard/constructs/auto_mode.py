@@ -15,6 +15,7 @@ from typing import Any
 
 from constructs import Construct
 
+from eksguard._scope import EksguardConstruct
 from eksguard import _validation as v
 from eksguard._docs import documented
 from eksguard._framework import construct_path
@@ -105,7 +106,7 @@ class AutoModeNodeRoleProps:
     """Tags on the role. Default: no tags."""
 
 
-class AutoModeNodeRole(Construct):
+class AutoModeNodeRole(EksguardConstruct):
     """The role of EKS Auto Mode nodes: trusts ``ec2.amazonaws.com`` and holds exactly
     ``AmazonEKSWorkerNodeMinimalPolicy`` and ``AmazonEC2ContainerRegistryPullOnly``.
 

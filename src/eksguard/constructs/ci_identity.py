@@ -19,6 +19,7 @@ from typing import Any
 
 from constructs import Construct
 
+from eksguard._scope import EksguardConstruct
 from eksguard import _validation as v
 from eksguard._docs import documented
 from eksguard._framework import TerraformStack, aws, construct_path, is_token
@@ -178,7 +179,7 @@ class StackPermissions(Enum):
 # The OIDC providers ----------------------------------------------------------------
 
 
-class _CiOidcProvider(Construct):
+class _CiOidcProvider(EksguardConstruct):
     """What a CI role needs of its issuer's IAM OIDC provider: the ARN to trust, the issuer
     host that prefixes the condition keys, and the audience its tokens carry."""
 
@@ -605,7 +606,7 @@ class TerraformCloudWorkspaceRoleProps(CiRoleOptions):
 
 
 
-class TerraformCloudWorkspaceRole(Construct):
+class TerraformCloudWorkspaceRole(EksguardConstruct):
     """The role the runs of one HCP Terraform workspace assume through dynamic provider
     credentials: ``StringEquals`` on ``<host>:aud`` and on ``<host>:sub`` =
     ``organization:<org>:project:<project>:workspace:<workspace>:run_phase:<phase>`` for
@@ -766,7 +767,7 @@ class GitHubActionsRoleProps(CiRoleOptions):
 
 
 
-class GitHubActionsRole(Construct):
+class GitHubActionsRole(EksguardConstruct):
     """A role GitHub Actions jobs of one repository assume (``cdktn deploy`` from a
     workflow): ``StringEquals`` on ``token.actions.githubusercontent.com:aud`` and on
     ``:sub`` = ``repo:<owner>/<repo>:environment:<env>`` (or ``:ref:<ref>``, or

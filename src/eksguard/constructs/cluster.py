@@ -9,6 +9,7 @@ from typing import Any
 
 from constructs import Construct
 
+from eksguard._scope import EksguardConstruct
 from eksguard import _validation as v
 from eksguard._docs import documented
 from eksguard._framework import aws, construct_path
@@ -159,7 +160,7 @@ class EksClusterProps:
     """Tags on every resource this construct creates. Default: no tags."""
 
 
-class EksCluster(Construct):
+class EksCluster(EksguardConstruct):
     """An EKS cluster with a private endpoint, encrypted secrets, audit logs and the
     Cluster Access API.
 

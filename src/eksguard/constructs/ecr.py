@@ -9,6 +9,7 @@ from typing import Any
 
 from constructs import Construct
 
+from eksguard._scope import EksguardConstruct
 from eksguard import _validation as v
 from eksguard._framework import Fn, aws, construct_path
 
@@ -35,7 +36,7 @@ def ecr_pull_policy(repository_arns: Sequence[str], *, path: str = "ecr_pull_pol
     ]}
 
 
-class RegistryPullSecret(Construct):
+class RegistryPullSecret(EksguardConstruct):
     """A ``kubernetes.io/dockerconfigjson`` Secret manifest whose content is read from a
     Secrets Manager secret holding the docker config JSON; no password appears in code.
     The manifest is a sensitive Terraform value (``manifest``), as is the secret in state.

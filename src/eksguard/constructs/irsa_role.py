@@ -11,6 +11,7 @@ from typing import Any
 
 from constructs import Construct
 
+from eksguard._scope import EksguardConstruct
 from eksguard import _validation as v
 from eksguard._docs import documented
 from eksguard._framework import construct_path
@@ -150,7 +151,7 @@ class IrsaRoleProps(IrsaRoleOptions):
     """The cluster's OIDC provider."""
 
 
-class IrsaRole(Construct):
+class IrsaRole(EksguardConstruct):
     """A role that only the named Kubernetes service accounts can assume, through the
     cluster's OIDC provider, with exact ``StringEquals`` on ``:sub`` and ``:aud``.
 

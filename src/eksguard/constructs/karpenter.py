@@ -19,6 +19,7 @@ from typing import Any
 
 from constructs import Construct
 
+from eksguard._scope import EksguardConstruct
 from eksguard import _validation as v
 from eksguard._docs import documented
 from eksguard._framework import aws, construct_path, is_token
@@ -144,7 +145,7 @@ class KarpenterProps:
     """Tags on every resource that takes them. Default: none."""
 
 
-class Karpenter(Construct):
+class Karpenter(EksguardConstruct):
     """The controller role with upstream's scoped policies, the node role and its access
     entry, and the interruption queue with its EventBridge rules.
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from constructs import Construct
 
+from eksguard._scope import EksguardConstruct
 from eksguard import _validation as v
 from eksguard._docs import documented
 from eksguard._framework import Token, aws, construct_path

@@ -14,6 +14,7 @@ from typing import Any
 
 from constructs import Construct
 
+from eksguard._scope import EksguardConstruct
 from eksguard import _validation as v
 from eksguard._docs import documented
 from eksguard._framework import Fn, TerraformResourceLifecycle, aws, construct_path, core
@@ -193,7 +194,7 @@ class ClusterNetworkProps:
     """Tags on every resource this construct creates that takes tags. Default: no tags."""
 
 
-class ClusterNetwork(Construct):
+class ClusterNetwork(EksguardConstruct):
     """A VPC for an EKS cluster that works with no internet egress: private subnets in
     AZs that EKS serves, VPC endpoints for what nodes call, an unusable default security
     group, and all traffic in encrypted flow logs.

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from constructs import Construct
 
+from eksguard._scope import EksguardConstruct
 from eksguard import _validation as v
 from eksguard._docs import documented
 from eksguard._framework import TerraformResourceLifecycle, aws, construct_path
@@ -145,7 +146,7 @@ class ManagedNodeGroupProps(ManagedNodeGroupOptions):
     """The EKS cluster the nodes join."""
 
 
-class ManagedNodeGroup(Construct):
+class ManagedNodeGroup(EksguardConstruct):
     """An EKS managed node group on IMDSv2-only instances.
 
     Its ``depends_on`` lists every policy resource of its node role, so Terraform creates

@@ -9,6 +9,7 @@ from typing import Any
 
 from constructs import Construct
 
+from eksguard._scope import EksguardConstruct
 from eksguard import _validation as v
 from eksguard._docs import documented
 from eksguard._framework import aws, construct_path
@@ -70,7 +71,7 @@ class NodeRoleProps:
     """Tags on the role. Default: no tags."""
 
 
-class NodeRole(Construct):
+class NodeRole(EksguardConstruct):
     """The role of EKS worker nodes, trusting ``ec2.amazonaws.com``.
 
     ``attachments`` lists every policy resource of the role; node groups depend on all

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from constructs import Construct
 
+from eksguard._scope import EksguardConstruct
 from eksguard import _validation as v
 from eksguard._docs import documented
 from eksguard._framework import Fn, TerraformLocal, aws, construct_path
@@ -44,7 +45,7 @@ class ClusterOidcProviderProps:
     """Tags on the provider. Default: none."""
 
 
-class ClusterOidcProvider(Construct):
+class ClusterOidcProvider(EksguardConstruct):
     """An ``aws_iam_openid_connect_provider`` for an EKS cluster's issuer.
 
     ``issuer_host`` is the issuer without ``https://``: the prefix of the ``:sub`` and

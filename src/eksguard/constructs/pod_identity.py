@@ -8,6 +8,7 @@ from typing import Any
 
 from constructs import Construct
 
+from eksguard._scope import EksguardConstruct
 from eksguard import _validation as v
 from eksguard._docs import documented
 from eksguard._framework import TerraformStack, aws, construct_path
@@ -84,7 +85,7 @@ class PodIdentityRoleProps(PodIdentityRoleOptions):
     """The cluster the associations belong to."""
 
 
-class PodIdentityRole(Construct):
+class PodIdentityRole(EksguardConstruct):
     """A role trusting ``pods.eks.amazonaws.com``, associated with service accounts.
 
     Example::

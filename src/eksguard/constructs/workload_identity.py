@@ -9,6 +9,7 @@ from typing import Any
 
 from constructs import Construct
 
+from eksguard._scope import EksguardConstruct
 from eksguard import _validation as v
 from eksguard._docs import documented
 from eksguard._framework import construct_path
@@ -63,7 +64,7 @@ class WorkloadIdentityProps:
     """Tags on the role(s). Default: none."""
 
 
-class WorkloadIdentity(Construct):
+class WorkloadIdentity(EksguardConstruct):
     """The role(s) a workload assumes, and its ServiceAccount manifest.
 
     Example::

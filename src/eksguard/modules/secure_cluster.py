@@ -12,6 +12,7 @@ from typing import Any
 
 from constructs import Construct
 
+from eksguard._scope import EksguardConstruct
 from eksguard import _validation as v
 from eksguard._docs import documented
 from eksguard._framework import TerraformResourceLifecycle, TerraformStack, aws, construct_path
@@ -174,7 +175,7 @@ class SecureEksClusterProps:
     Default: ``CoreAddonsOptions()`` — IRSA for aws-node, newest versions."""
 
 
-class SecureEksCluster(Construct):
+class SecureEksCluster(EksguardConstruct):
     """An EKS cluster with its OIDC provider, IRSA roles and managed node groups.
 
     IRSA trust policies are computed from the cluster's issuer, and nothing points back
@@ -549,10 +550,22 @@ def _require_unique_principal(cluster: Construct, id: str, principal_arn: str) -
                    ALLOWED_UNIQUE_PRINCIPAL.format(other=construct_path(other)))
 
 
+KEYED_FIELDS = ("irsa_roles", "addon_identities", "node_groups", "pod_identity_roles", "access_entries")
+"""The props whose keys become construct ids directly under the SecureEksCluster."""
+
+
 def _validate_spec(path: str, spec: SecureEksClusterProps) -> None:
     v.require_one_of(path, "core_addons.vpc_cni_identity", spec.core_addons.vpc_cni_identity, VPC_CNI_IDENTITIES)
     v.require_one_of(path, "core_addons.resolve_conflicts", spec.core_addons.resolve_conflicts,
                      ("OVERWRITE", "PRESERVE"))
+    owner: dict[str, str] = {}
+    for name in KEYED_FIELDS:
+        for key in getattr(spec, name) or {}:
+            if key in owner:
+                v.fail(path, name, key, f"a key {owner[key]} does not use: each key is a construct id under {path}")
+            owner[key] = name
+            if name == "node_groups":
+                owner[f"{key}-node-role"] = f"node_groups (its node role, {key}-node-role)"
 
 
 def _address(resource: Any) -> str:
