@@ -300,9 +300,11 @@ def main() -> None:
         "## Where the harness cycle's time goes\n",
         "From the harness's own log (`eksguard.testing.timing`: `step <name> <seconds>`, one line per "
         "synth, Terraform command and emulator reset) in the same processes as the table above; "
-        "the plain column is the same round's plain cycle. The harness also re-plans after apply "
-        "(the `terraform-plan` and `terraform-show` steps): that second plan is what proves the "
-        "stack converged, and plain Terraform here does not run it.\n",
+        "the plain column is the same round's plain cycle. Steps plain Terraform does not run are "
+        "the harness's own: `terraform-validate` before apply, `terraform-output` after it, and a "
+        "second plan where a test asks for one (`deployment.replan()`; this cycle does not). "
+        "Destroy includes the AWS provider's random 0-60 s wait before DeleteCluster, so its two "
+        "columns differ by chance as much as by cost.\n",
         *step_table(destroy_breakdown, rounds),
         "",
         "## What the EKS extension costs\n",
