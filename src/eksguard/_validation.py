@@ -65,6 +65,19 @@ def fail(path: str, field: str, value: Any, allowed: str) -> None:
     raise ValidationError(path, field, value, allowed)
 
 
+CLUSTER_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
+"""An EKS cluster name (EKS API Reference, CreateCluster: name)."""
+ALLOWED_CLUSTER_NAME = (
+    "1-100 letters, digits, '-' or '_', starting with a letter or digit"
+)
+
+
+def require_cluster_name(path: str, field: str, value: Any) -> None:
+    """An EKS cluster's name, or a reference to one (``cluster.cluster_name``): every
+    construct and helper that takes a cluster name checks it here, the same way."""
+    require_match(path, field, value, CLUSTER_NAME, ALLOWED_CLUSTER_NAME)
+
+
 def require_match(path: str, field: str, value: str, pattern: re.Pattern[str], allowed: str,
                   max_length: int | None = None) -> None:
     if is_token(value):
@@ -353,6 +366,7 @@ def _describe(hint: Any) -> str:
 
 SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 SECURITY_GROUP_ID = re.compile(r"^sg-[0-9a-f]{8,17}$")
+VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
 IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")
 KMS_ALIAS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:alias/[A-Za-z0-9/_-]+$")
@@ -362,6 +376,9 @@ KMS_ALIAS = re.compile(r"^alias/[A-Za-z0-9/_-]{1,250}$")
 ALLOWED_SUBNET_ID = (
     "a subnet ID such as 'subnet-0a1b2c3d4e5f60718': 'subnet-' and 8 to 17 lowercase "
     "hexadecimal digits"
+)
+ALLOWED_VPC_ID = (
+    "a VPC ID such as 'vpc-0a1b2c3d4e5f60718': 'vpc-' and 8 to 17 lowercase hexadecimal digits"
 )
 ALLOWED_SECURITY_GROUP_ID = (
     "a security group ID such as 'sg-0a1b2c3d4e5f60718': 'sg-' and 8 to 17 lowercase "

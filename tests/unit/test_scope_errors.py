@@ -76,3 +76,45 @@ def test_an_addon_helpers_scope_must_be_a_construct_in_a_stack(helper, name):
     with pytest.raises(ValidationError) as caught:
         helper(cluster_name="prod", scope="eu-west-1")
     assert _error(caught) == (name, "scope", "eu-west-1", ALLOWED_SCOPE)
+
+
+@pytest.mark.parametrize(("call", "where", "field", "value"), [
+    (lambda: cluster_autoscaler(cluster_name="prod cluster"), "cluster_autoscaler", "cluster_name", "prod cluster"),
+    (lambda: aws_load_balancer_controller(cluster_name=""), "aws_load_balancer_controller", "cluster_name", ""),
+    (lambda: aws_load_balancer_controller(cluster_name="prod", vpc_id="prod-vpc"), "aws_load_balancer_controller",
+     "vpc_id", "prod-vpc"),
+])
+def test_the_addon_helpers_check_cluster_names_and_vpc_ids_as_the_constructs_do(call, where, field, value):
+    from eksguard import _validation as v
+
+    with pytest.raises(ValidationError) as caught:
+        call()
+    allowed = v.ALLOWED_VPC_ID if field == "vpc_id" else v.ALLOWED_CLUSTER_NAME
+    assert _error(caught) == (where, field, value, allowed)
+
+
+@pytest.mark.parametrize("value", ["", "prod cluster", None, "arn:aws:eks:us-east-1:111122223333:cluster/prod"])
+@pytest.mark.parametrize("build", ["access_entry", "pod_identity_role", "node_group"])
+def test_every_construct_that_takes_a_cluster_name_checks_it_the_same_way(stack, build, value):
+    from eksguard import (
+        AccessEntry,
+        AccessEntryProps,
+        ManagedNodeGroup,
+        ManagedNodeGroupProps,
+        PodIdentityRole,
+        PodIdentityRoleProps,
+    )
+    from eksguard import _validation as v
+
+    builders = {
+        "access_entry": lambda: AccessEntry(stack, "x", props=AccessEntryProps(
+            cluster_name=value, principal_arn="arn:aws:iam::111122223333:role/x")),
+        "pod_identity_role": lambda: PodIdentityRole(stack, "x", props=PodIdentityRoleProps(
+            cluster_name=value, service_accounts=[ServiceAccount(namespace="shop", name="api")])),
+        "node_group": lambda: ManagedNodeGroup(stack, "x", props=ManagedNodeGroupProps(
+            cluster_name=value, subnet_ids=SUBNETS)),
+    }
+    with pytest.raises(ValidationError) as caught:
+        builders[build]()
+    # (None is refused by the props' type check first, the same way for all three)
+    assert _error(caught) == ("test/x", "cluster_name", value, "a string" if value is None else v.ALLOWED_CLUSTER_NAME)

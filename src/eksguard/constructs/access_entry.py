@@ -151,6 +151,7 @@ class AccessEntry(EksguardConstruct):
 
 def _validate(path: str, props: AccessEntryProps) -> None:
     v.require_props(path, props, AccessEntryProps)
+    v.require_cluster_name(path, "cluster_name", props.cluster_name)
     v.require_match(path, "principal_arn", props.principal_arn, _PRINCIPAL, ALLOWED_PRINCIPAL)
     v.require_one_of(path, "type", props.type, ENTRY_TYPES)
     if props.type != "STANDARD" and props.grants:

@@ -212,6 +212,7 @@ def cluster_autoscaler(*, cluster_name: str, scope: Construct | None = None) -> 
 
         cluster_autoscaler(cluster_name="prod", scope=stack).helm_values(role.role_arn)
     """
+    v.require_cluster_name("cluster_autoscaler", "cluster_name", cluster_name)
     if scope is not None:
         require_scope("cluster_autoscaler", "scope", scope)
     if scope is None:
@@ -333,6 +334,9 @@ def aws_load_balancer_controller(*, cluster_name: str, scope: Construct | None =
 
         aws_load_balancer_controller(cluster_name="prod", scope=stack, vpc_id=vpc.id)
     """
+    v.require_cluster_name("aws_load_balancer_controller", "cluster_name", cluster_name)
+    if vpc_id is not None:
+        v.require_match("aws_load_balancer_controller", "vpc_id", vpc_id, v.VPC_ID, v.ALLOWED_VPC_ID)
     tag = "elbv2.k8s.aws/cluster"
     own = {"StringEquals": {f"aws:ResourceTag/{tag}": cluster_name}}
     creating = {"StringEquals": {f"aws:RequestTag/{tag}": cluster_name}}

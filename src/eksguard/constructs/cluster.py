@@ -54,13 +54,11 @@ LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 AUTHENTICATION_MODES = ("API", "API_AND_CONFIG_MAP", "CONFIG_MAP")
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
                       1827, 2192, 2557, 2922, 3288, 3653)
-CLUSTER_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
+CLUSTER_NAME = v.CLUSTER_NAME
 KUBERNETES_VERSION = re.compile(r"^1\.[1-9][0-9]$")
 INTERNET = "0.0.0.0/0"
 
-ALLOWED_CLUSTER_NAME = (
-    "1-100 letters, digits, '-' or '_', starting with a letter or digit"
-)
+ALLOWED_CLUSTER_NAME = v.ALLOWED_CLUSTER_NAME
 ALLOWED_KUBERNETES_VERSION = "a Kubernetes minor version such as '1.35'"
 ALLOWED_SUBNETS = "at least two subnet ids, in at least two availability zones"
 ALLOWED_INTERNET_ENDPOINT = (

@@ -311,7 +311,7 @@ def interruption_queue_policy(scope: Construct, queue_arn: str, rule_arns: list[
 
 def _validate(path: str, props: KarpenterProps) -> None:
     v.require_props(path, props, KarpenterProps)
-    v.require_match(path, "cluster_name", props.cluster_name, CLUSTER_NAME, ALLOWED_CLUSTER_NAME)
+    v.require_cluster_name(path, "cluster_name", props.cluster_name)
     v.require_one_of(path, "identity", props.identity, IDENTITIES)
     if props.identity == "irsa" and props.oidc_provider is None:
         v.fail(path, "oidc_provider", None, ALLOWED_OIDC)

@@ -458,7 +458,7 @@ class ClusterNetwork(EksguardConstruct):
 def _validate(path: str, props: ClusterNetworkProps) -> int:
     """Checks the props and returns the number of AZs."""
     v.require_props(path, props, ClusterNetworkProps)
-    v.require_match(path, "cluster_name", props.cluster_name, CLUSTER_NAME, ALLOWED_CLUSTER_NAME)
+    v.require_cluster_name(path, "cluster_name", props.cluster_name)
     _require_vpc_cidr(path, props.cidr_block)
     az_count = _require_zones(path, props)
     _require_interface_endpoints(path, props.interface_endpoints)

@@ -230,6 +230,7 @@ class ManagedNodeGroup(EksguardConstruct):
 
 
 def _validate(path: str, props: ManagedNodeGroupProps, node_group_name: str) -> None:
+    v.require_cluster_name(path, "cluster_name", props.cluster_name)
     v.require_match(path, "node_group_name", node_group_name, NODE_GROUP_NAME, ALLOWED_NODE_GROUP_NAME)
     if props.kubernetes_version is not None:
         v.require_match(path, "kubernetes_version", props.kubernetes_version, KUBERNETES_VERSION,

@@ -168,6 +168,7 @@ def pod_identity_agent(scope: Construct, cluster_name: str) -> Any:
 
 def _validate(path: str, props: PodIdentityRoleProps) -> None:
     v.require_props(path, props, PodIdentityRoleProps)
+    v.require_cluster_name(path, "cluster_name", props.cluster_name)
     if not props.service_accounts:
         v.fail(path, "service_accounts", list(props.service_accounts), ALLOWED_SERVICE_ACCOUNTS)
     for sa in props.service_accounts:

@@ -88,6 +88,8 @@ class WorkloadIdentity(EksguardConstruct):
             v.fail(path, "oidc_provider", None, ALLOWED_OIDC)
         if props.mode in ("pod_identity", "both") and props.cluster_name is None:
             v.fail(path, "cluster_name", None, ALLOWED_CLUSTER)
+        if props.cluster_name is not None:
+            v.require_cluster_name(path, "cluster_name", props.cluster_name)
         for secret in props.image_pull_secrets:
             v.require_dns1123_subdomain(path, "image_pull_secrets", secret)
         v.require_managed_policy_arns(path, "managed_policy_arns", props.managed_policy_arns)
