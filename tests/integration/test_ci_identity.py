@@ -105,10 +105,14 @@ DENY_DATA_READS = {"Version": "2012-10-17", "Statement": [
      "NotResource": "arn:aws:ssm:*::parameter/aws/service/*"}]}
 
 
+CI_ROLES: list[str] = []
+"""The stack's five CI roles' ARNs, in the order the derived policy lists them (set by the test)."""
+
+
 def _deploy(role_arn: str) -> dict[str, Any]:
     """What this stack's apply roles may do: it holds only IAM roles and OIDC providers. Its
-    own IAM, reads and writes, attaching only the two policies the stack attaches; and not
-    widen the role itself."""
+    own IAM, reads and writes, attaching only the two policies the stack attaches; no trust
+    change but of its own stack's roles; and not widen the role itself nor another CI role."""
     account = role_arn.split(":")[4]
     return {"Version": "2012-10-17", "Statement": [
         {"Sid": "StackIAM", "Effect": "Allow", "Action": STACK_IAM_ACTIONS,
@@ -121,9 +125,12 @@ def _deploy(role_arn: str) -> dict[str, Any]:
             "iam:Set*", "iam:Tag*", "iam:Untag*", "iam:Update*"], "Resource": "*",
          "Condition": {"Null": {"aws:ResourceTag/eksguard:stack": "false"},
                        "StringNotEquals": {"aws:ResourceTag/eksguard:stack": STACK_TAG}}},
+        {"Sid": "RetrustOwnRolesOnly", "Effect": "Deny", "Action": "iam:UpdateAssumeRolePolicy", "Resource": "*",
+         "Condition": {"StringNotEquals": {"aws:ResourceTag/eksguard:stack": STACK_TAG}}},
         {"Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
-            "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
-            "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"], "Resource": role_arn},
+            "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
+            "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
+            "iam:UpdateAssumeRolePolicy"], "Resource": CI_ROLES},
         {"Sid": "KeepCiPolicies", "Effect": "Deny", "Action": ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"],
          "Resource": f"arn:aws:iam::{account}:policy/eksguard-stack-*"}]}
 
@@ -176,6 +183,9 @@ def test_ci_roles_land_with_exact_trust_and_replan_empty(aws_emulator, synth_sta
 
     # AND the HCP Terraform run role trusts both phases of one workspace, nothing else
     subject = "organization:acme:project:Default Project:workspace:eks-prod:run_phase:"
+    # (deploy, review, run, split's plan and split's apply role: the order of their references)
+    CI_ROLES[:] = [out[k] for k in ("deploy_role_arn", "review_role_arn", "run_role_arn", "plan_role_arn",
+                                    "apply_role_arn")]
     run = read_role(iam, out["run_role_arn"])
     expect_equal(f"trust policy of {run.name}", run.trust_policy, _trust(
         tfc_provider, "app.terraform.io", "aws.workload.identity", [subject + "plan", subject + "apply"]))

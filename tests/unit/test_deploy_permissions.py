@@ -228,14 +228,18 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
     assert f"arn:{PARTITION}:iam::aws:policy/AmazonEKSClusterPolicy" in attachable
     assert not [p for p in statements["StackIAM"]["Condition"]["ArnLikeIfExists"]["iam:PolicyARN"]
                 if "AdministratorAccess" in p or p.endswith("/*")]
-    # AND the apply role may not widen itself
+    # AND the apply role may neither widen itself (detaching the policy that holds these
+    # denies included) nor the plan role
+    roles = {b["//"]["metadata"]["path"]: f"${{aws_iam_role.{name}.arn}}"
+             for name, b in document["resource"]["aws_iam_role"].items()}
     assert statements["KeepOwnPermissions"] == {
         "Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
-            "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
-            "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"],
-        "Resource": next(b for b in document["resource"]["aws_iam_role_policy_attachment"].values()
-                         if b["//"]["metadata"]["path"].endswith("/stack-permissions-1-attachment")
-                         )["role"].replace(".name}", ".arn}")}
+            "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
+            "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
+            "iam:UpdateAssumeRolePolicy"],
+        "Resource": sorted([roles["ref/tfc-run/role"], roles["ref/tfc-run/plan/role"]])}
+    assert statements["RetrustOwnRolesOnly"]["Condition"] == {
+        "StringNotEquals": {"aws:ResourceTag/eksguard:stack": f"{REGION}/ref/ref"}}
     # AND no deploy role may write a new version of a derived CI policy, its own included
     assert statements["KeepCiPolicies"] == {
         "Sid": "KeepCiPolicies", "Effect": "Deny", "Action": ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"],
@@ -369,10 +373,14 @@ def test_an_environment_role_may_deploy_exactly_its_stacks_types(synth_one):
             "iam:Set*", "iam:Tag*", "iam:Untag*", "iam:Update*"], "Resource": "*",
          "Condition": {"Null": {"aws:ResourceTag/eksguard:stack": "false"},
                        "StringNotEquals": {"aws:ResourceTag/eksguard:stack": f"{REGION}/test"}}},
+        # AND no role's trust but its own stack's (an untagged role matching a prefix neither)
+        {"Sid": "RetrustOwnRolesOnly", "Effect": "Deny", "Action": "iam:UpdateAssumeRolePolicy", "Resource": "*",
+         "Condition": {"StringNotEquals": {"aws:ResourceTag/eksguard:stack": f"{REGION}/test"}}},
         # AND it may not widen itself
         {"Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
-            "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
-            "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"],
+            "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
+            "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
+            "iam:UpdateAssumeRolePolicy"],
          "Resource": "${" + out.address("test/deploy/role") + ".arn}"},
         # nor its derived policies (nor another CI role's)
         {"Sid": "KeepCiPolicies", "Effect": "Deny", "Action": ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"],
@@ -381,7 +389,7 @@ def test_an_environment_role_may_deploy_exactly_its_stacks_types(synth_one):
     # a statement at least
     parts = [out.resource(f"test/deploy/stack-permissions-{n}") for n in (1, 2, 3)]
     assert [(p["name_prefix"], len(json.loads(p["policy"])["Statement"])) for p in parts] == [
-        ("eksguard-stack-deploy-", 2), ("eksguard-stack-deploy-", 1), ("eksguard-stack-deploy-", 3)]
+        ("eksguard-stack-deploy-", 2), ("eksguard-stack-deploy-", 1), ("eksguard-stack-deploy-", 4)]
     assert [out.resource(f"test/deploy/stack-permissions-{n}-attachment") for n in (1, 2, 3)] == [
         {"role": "${" + out.address("test/deploy/role") + ".name}",
          "policy_arn": "${" + out.address(f"test/deploy/stack-permissions-{n}") + ".arn}"} for n in (1, 2, 3)]
@@ -654,8 +662,9 @@ def test_a_bounded_deploy_role_may_neither_lift_its_own_boundary_nor_widen_itsel
     # THEN its derived policy denies removing or replacing the boundary on the role itself
     statements = _policies(out)["test/deploy/stack-permissions"]["Statement"]
     assert statements[-2] == {"Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
-        "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
-        "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"],
+        "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
+        "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
+        "iam:UpdateAssumeRolePolicy"],
         "Resource": "${" + out.address("test/deploy/role") + ".arn}"}
     assert out.resource("test/deploy/role")["permissions_boundary"] == boundary
 

@@ -454,6 +454,8 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                            "Condition": {"StringEquals": {"iam:PassedToService": sorted(passed_to)}}})
     if stack_tag is not None and any(a.startswith("iam:") for a in writes):
         statements.append(leave_other_stacks_iam(stack_tag))
+        if "iam:UpdateAssumeRolePolicy" in writes:
+            statements.append(retrust_own_roles_only(stack_tag))
     if bounded:
         arns = sorted(role_boundaries or ())
         statements.append({"Sid": "KeepStackRolesBoundaries", "Effect": "Deny",
@@ -540,6 +542,20 @@ def leave_other_stacks_iam(stack_tag: str) -> dict[str, Any]:
             "Action": [f"iam:{verb}*" for verb in IAM_WRITE_VERBS], "Resource": "*",
             "Condition": {"Null": {f"aws:ResourceTag/{STACK_TAG_KEY}": "false"},
                           "StringNotEquals": {f"aws:ResourceTag/{STACK_TAG_KEY}": stack_tag}}}
+
+
+def retrust_own_roles_only(stack_tag: str) -> dict[str, Any]:
+    """Deny changing the trust of any role not tagged as this stack's, untagged ones too.
+
+    A role's trust says who may be it; ``iam:UpdateAssumeRolePolicy`` takes no
+    ``iam:PermissionsBoundary`` (Service Authorization Reference, IAM), so a role of the
+    account that matches a stack's name prefix without being the stack's (made by hand,
+    without the tag, without the boundary) could otherwise be re-trusted to the apply role
+    and used. A negated operator matches when the key is absent (IAM User Guide, "Condition
+    operators"), so an untagged role is denied: a stack role made before the tag existed
+    gets it at its next apply, and a new role's trust comes with CreateRole."""
+    return {"Sid": "RetrustOwnRolesOnly", "Effect": "Deny", "Action": "iam:UpdateAssumeRolePolicy",
+            "Resource": "*", "Condition": {"StringNotEquals": {f"aws:ResourceTag/{STACK_TAG_KEY}": stack_tag}}}
 
 
 COMPACT_IAM_PREFIXES = ("iam:Get", "iam:List", "iam:Tag", "iam:Untag")

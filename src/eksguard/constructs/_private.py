@@ -172,6 +172,8 @@ class StackTypes:
         ``*``), by type; None for a type with a name known only at apply."""
         self.key_arns: set[str] = set()
         """The stack's KMS keys' ARNs (references, known after apply)."""
+        self.ci_role_arns: set[str] = set()
+        """The ARNs (references) of the stack's CI roles (``is_ci_role``)."""
         self.role_boundaries: set[str] = set()
         """The permissions boundaries the stack's roles other than its CI roles carry
         (``bound_stack_roles`` gives them one at synth)."""
@@ -205,6 +207,8 @@ class StackTypes:
                 if rtype in self.named and self.named[rtype] is not None:
                     self.named[rtype] = _add_name(self.named[rtype], node)
                 if rtype == "aws_iam_role":
+                    if _is_ci_role(stack, node):
+                        self.ci_role_arns.add(f"${{aws_iam_role.{node.friendly_unique_id}.arn}}")
                     self.service_principals.update(_trusted_services(node.assume_role_policy_input))
                     boundary = node.permissions_boundary_input
                     if isinstance(boundary, str) and boundary and not _is_ci_role(stack, node):

@@ -409,7 +409,7 @@ def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermiss
             queue_names=types.named["aws_sqs_queue"], event_rule_names=types.named["aws_cloudwatch_event_rule"],
             key_arns=types.key_arns, iam_writes=permissions is StackPermissions.DEPLOY,
             role_boundaries=types.role_boundaries if roles_boundary_arn is not None else None,
-            stack_tag=stack_tag_value(stack, region, types.cluster_names)), own_arn, p, account)
+            stack_tag=stack_tag_value(stack, region, types.cluster_names)), own_arn, p, account, types.ci_role_arns)
 
     policies: list[Any] = []
     for part in range(1, DEPLOY_POLICY_PARTS + 1):
@@ -423,10 +423,13 @@ def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermiss
     return policies
 
 
-OWN_ROLE_ESCALATIONS = ("iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
-                        "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy")
-"""What a role may not do to itself: each widens what it may do, or who may be it (IAM API
-Reference, DeleteRolePermissionsBoundary: "might increase its permissions")."""
+OWN_ROLE_ESCALATIONS = ("iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
+                        "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
+                        "iam:UpdateAssumeRolePolicy")
+"""What a deploy role may do neither to itself nor to another CI role of its stack: each
+widens what the role may do, or who may be it (IAM API Reference,
+DeleteRolePermissionsBoundary: "might increase its permissions"; detaching or deleting a
+policy that holds a deny, such as the derived policy's, lifts the deny)."""
 
 
 CI_POLICY_ESCALATIONS = ("iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion")
@@ -434,10 +437,14 @@ CI_POLICY_ESCALATIONS = ("iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion
 version of its own deploy policy would let it allow itself anything."""
 
 
-def _keeping_own_permissions(document: dict[str, Any], own_arn: str, partition: str,
-                             account: str) -> dict[str, Any]:
+def _keeping_own_permissions(document: dict[str, Any], own_arn: str, partition: str, account: str,
+                             ci_role_arns: Any = ()) -> dict[str, Any]:
+    # the stack's CI roles include this one (references written alike); own_arn, a token,
+    # only stands in when none is registered
+    roles = sorted(ci_role_arns) or [own_arn]
     return {**document, "Statement": [*document["Statement"], {
-        "Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": list(OWN_ROLE_ESCALATIONS), "Resource": own_arn}, {
+        "Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": list(OWN_ROLE_ESCALATIONS),
+        "Resource": roles if len(roles) > 1 else roles[0]}, {
         "Sid": "KeepCiPolicies", "Effect": "Deny", "Action": list(CI_POLICY_ESCALATIONS),
         "Resource": f"arn:{partition}:iam::{account}:policy/{CI_POLICY_PREFIX}*"}]}
 
