@@ -261,11 +261,66 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
     assert statements["ChangeStackKeysOnly"] == {
         "Sid": "ChangeStackKeysOnly", "Effect": "Allow", "Action": [
             "kms:DisableKey", "kms:DisableKeyRotation", "kms:EnableKey", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion",
-            "kms:UntagResource", "kms:UpdateKeyDescription"],
+            "kms:TagResource", "kms:UntagResource", "kms:UpdateKeyDescription"],
         "Resource": ["${aws_kms_key.eks_cluster_secrets-key_9600DCE2.arn}",
                      "${aws_kms_key.network_flow-logs_key_89F218E6.arn}"]}
     assert {a for a in statements["WriteStackResourcesInThisRegion"]["Action"] if a.startswith("kms:")} == {
-        "kms:CreateKey", "kms:EnableKeyRotation", "kms:TagResource"}
+        "kms:CreateKey", "kms:EnableKeyRotation"}
+    # (a new key, not in that list yet, may be tagged only as the stack's, in its region)
+    assert statements["TagNewKeysAsThisStack"] == {
+        "Sid": "TagNewKeysAsThisStack", "Effect": "Allow", "Action": "kms:TagResource", "Resource": "*",
+        "Condition": {"StringEquals": {"aws:RequestTag/eksguard:stack": f"{REGION}/ref/ref",
+                                       "aws:RequestedRegion": REGION}}}
+    # AND its EC2 writes reach only EC2 tagged as the stack's: a create only tagging the new
+    # resource so, in three groups none of whose creates names another type of its group
+    ec2 = f"arn:{PARTITION}:ec2:{REGION}:{ACCOUNT}"
+    made = {"Condition": {"StringEquals": {"aws:RequestTag/eksguard:stack": f"{REGION}/ref/ref"}}}
+    launch = capacity != "auto-mode"
+    assert statements["CreateEC2TaggedAsThisStack1"] == {
+        "Sid": "CreateEC2TaggedAsThisStack1", "Effect": "Allow",
+        "Action": ["ec2:CreateLaunchTemplate", "ec2:CreateVpc"] if launch else "ec2:CreateVpc",
+        "Resource": [f"{ec2}:launch-template/*", f"{ec2}:vpc/*"] if launch else f"{ec2}:vpc/*", **made}
+    assert statements["CreateEC2TaggedAsThisStack2"] == {
+        "Sid": "CreateEC2TaggedAsThisStack2", "Effect": "Allow",
+        "Action": ["ec2:CreateRouteTable", "ec2:CreateSecurityGroup", "ec2:CreateSubnet"],
+        "Resource": [f"{ec2}:route-table/*", f"{ec2}:security-group/*", f"{ec2}:subnet/*"], **made}
+    assert statements["CreateEC2TaggedAsThisStack3"] == {
+        "Sid": "CreateEC2TaggedAsThisStack3", "Effect": "Allow",
+        "Action": ["ec2:CreateFlowLogs", "ec2:CreateVpcEndpoint"],
+        "Resource": [f"{ec2}:vpc-endpoint/*", f"{ec2}:vpc-flow-log/*"], **made}
+    assert statements["TagEC2OnCreate"] == {
+        "Sid": "TagEC2OnCreate", "Effect": "Allow", "Action": "ec2:CreateTags", "Resource": f"{ec2}:*/*",
+        "Condition": {"StringEquals": {"ec2:CreateAction": sorted([
+            "CreateFlowLogs", "CreateRouteTable", "CreateSecurityGroup", "CreateSubnet", "CreateVpc",
+            "CreateVpcEndpoint", *(["CreateLaunchTemplate"] if launch else [])])}}}
+    # (everything else on the stack's own tagged EC2, the creates' parents included)
+    assert statements["ChangeThisStacksEC2"]["Condition"] == {
+        "StringEquals": {"aws:ResourceTag/eksguard:stack": f"{REGION}/ref/ref"}}
+    assert statements["ChangeThisStacksEC2"]["Resource"] == "*"
+    assert {"ec2:CreateSubnet", "ec2:DeleteVpc", "ec2:RevokeSecurityGroupIngress", "ec2:CreateTags",
+            "ec2:DeleteVpcEndpoints"} <= set(statements["ChangeThisStacksEC2"]["Action"])
+    assert "ec2:CreateVpc" not in statements["ChangeThisStacksEC2"]["Action"]
+    assert statements["ChangeEC2NotOtherStacks"]["Action"] == ["ec2:DisassociateRouteTable"]
+    # (the default security group, untagged by AWS, by its VPC)
+    assert statements["EmptyStackVpcsDefaultSecurityGroups"] == {
+        "Sid": "EmptyStackVpcsDefaultSecurityGroups", "Effect": "Allow", "Action": [
+            "ec2:AuthorizeSecurityGroupEgress", "ec2:AuthorizeSecurityGroupIngress", "ec2:CreateTags",
+            "ec2:DeleteTags", "ec2:RevokeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress"],
+        "Resource": f"{ec2}:security-group/*", "Condition": {"ArnEquals": {"ec2:Vpc": "${aws_vpc.network_vpc_4E8F0223.arn}"}}}
+    # (and the tag never moves: not added, changed or removed but at create)
+    assert statements["KeepEC2StackTags"] == {
+        "Sid": "KeepEC2StackTags", "Effect": "Deny", "Action": ["ec2:CreateTags", "ec2:DeleteTags"], "Resource": "*",
+        "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": "eksguard:stack"},
+                      "Null": {"ec2:CreateAction": "true"}}}
+    assert "WriteStackResourcesInThisRegion" not in statements or not [
+        a for a in statements["WriteStackResourcesInThisRegion"]["Action"] if a.startswith("ec2:")]
+    # AND every EC2 resource and KMS key it makes carries the tag; the default security group does not
+    tagged = {f"{t}.{k}": body.get("tags", {}).get("eksguard:stack") for t in (
+        "aws_vpc", "aws_subnet", "aws_route_table", "aws_security_group", "aws_vpc_endpoint", "aws_flow_log",
+        "aws_launch_template", "aws_kms_key") for k, body in document["resource"].get(t, {}).items()}
+    assert set(tagged.values()) == {f"{REGION}/ref/ref"}, tagged
+    assert [b.get("tags", {}).get("eksguard:stack") for b in document["resource"]["aws_default_security_group"].values()
+            ] == [None]
     # AND it may not write to, tag or pass an IAM resource of another stack (tagged so)
     assert statements["LeaveOtherStacksIAM"] == {
         "Sid": "LeaveOtherStacksIAM", "Effect": "Deny", "Action": [
@@ -279,14 +334,19 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
         for k, body in document["resource"].get(t, {}).items()}
     assert set(iam_resources.values()) == {f"{REGION}/ref/ref"}, iam_resources
     # AND node groups with launch templates may launch from this account's templates only
+    # (the template tagged as the stack's, everything else of the launch from a template)
     if capacity != "auto-mode":
-        assert statements["LaunchFromThisAccountsTemplates"] == {
-            "Sid": "LaunchFromThisAccountsTemplates", "Effect": "Allow", "Action": "ec2:RunInstances",
-            "Resource": "*", "Condition": {
-                "ArnLike": {"ec2:LaunchTemplate": f"arn:{PARTITION}:ec2:{REGION}:{ACCOUNT}:launch-template/*"},
-                "StringEquals": {"aws:RequestedRegion": REGION}}}
+        templates = f"arn:{PARTITION}:ec2:{REGION}:{ACCOUNT}:launch-template/*"
+        assert statements["LaunchFromThisStacksTemplates"] == {
+            "Sid": "LaunchFromThisStacksTemplates", "Effect": "Allow", "Action": "ec2:RunInstances",
+            "Resource": templates,
+            "Condition": {"StringEquals": {"aws:ResourceTag/eksguard:stack": f"{REGION}/ref/ref"}}}
+        assert statements["LaunchOnlyFromATemplate"] == {
+            "Sid": "LaunchOnlyFromATemplate", "Effect": "Allow", "Action": "ec2:RunInstances",
+            "NotResource": templates, "Condition": {
+                "ArnLike": {"ec2:LaunchTemplate": templates}, "StringEquals": {"aws:RequestedRegion": REGION}}}
     else:
-        assert "LaunchFromThisAccountsTemplates" not in statements
+        assert "LaunchFromThisStacksTemplates" not in statements and "LaunchOnlyFromATemplate" not in statements
     # AND it passes only the roles its resources hand to a service: not the people's or CI's
     passed = statements["PassStackRolesToTheirServices"]["Resource"]
     assert f"{iam}:role/network-flow-logs-*" in passed and f"{iam}:role/eks-cluster-*" in passed
@@ -350,9 +410,19 @@ def test_an_environment_role_may_deploy_exactly_its_stacks_types(synth_one):
     # THEN the role's derived policy reads both, writes EC2 in this region and IAM in this account
     assert _policies(out) == {"test/deploy/stack-permissions": {"Version": "2012-10-17", "Statement": [
         _reads("deploy-*", "token.actions.githubusercontent.com")[0],
-        {"Sid": "WriteStackResourcesInThisRegion", "Effect": "Allow",
-         "Action": ["ec2:CreateTags", "ec2:CreateVpc", "ec2:DeleteTags", "ec2:DeleteVpc", "ec2:ModifyVpcAttribute"],
-         "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": REGION}}},
+        # (EC2: a VPC only tagged as the stack's, tags only at its create, changes only to the stack's)
+        {"Sid": "CreateEC2TaggedAsThisStack1", "Effect": "Allow", "Action": "ec2:CreateVpc",
+         "Resource": f"arn:{PARTITION}:ec2:{REGION}:{ACCOUNT}:vpc/*",
+         "Condition": {"StringEquals": {"aws:RequestTag/eksguard:stack": f"{REGION}/test"}}},
+        {"Sid": "TagEC2OnCreate", "Effect": "Allow", "Action": "ec2:CreateTags",
+         "Resource": f"arn:{PARTITION}:ec2:{REGION}:{ACCOUNT}:*/*",
+         "Condition": {"StringEquals": {"ec2:CreateAction": "CreateVpc"}}},
+        {"Sid": "ChangeThisStacksEC2", "Effect": "Allow",
+         "Action": ["ec2:CreateTags", "ec2:DeleteTags", "ec2:DeleteVpc", "ec2:ModifyVpcAttribute"], "Resource": "*",
+         "Condition": {"StringEquals": {"aws:ResourceTag/eksguard:stack": f"{REGION}/test"}}},
+        {"Sid": "KeepEC2StackTags", "Effect": "Deny", "Action": ["ec2:CreateTags", "ec2:DeleteTags"], "Resource": "*",
+         "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": "eksguard:stack"},
+                       "Null": {"ec2:CreateAction": "true"}}},
         # (reads and tagging as Get*, List*, Tag*, Untag*: on the stack's own ARNs only)
         {"Sid": "StackIAM", "Effect": "Allow", "Action": [
             "iam:AddClientIDToOpenIDConnectProvider", "iam:AttachRolePolicy", "iam:CreateOpenIDConnectProvider",
@@ -389,7 +459,7 @@ def test_an_environment_role_may_deploy_exactly_its_stacks_types(synth_one):
     # a statement at least
     parts = [out.resource(f"test/deploy/stack-permissions-{n}") for n in (1, 2, 3)]
     assert [(p["name_prefix"], len(json.loads(p["policy"])["Statement"])) for p in parts] == [
-        ("eksguard-stack-deploy-", 2), ("eksguard-stack-deploy-", 1), ("eksguard-stack-deploy-", 4)]
+        ("eksguard-stack-deploy-", 4), ("eksguard-stack-deploy-", 2), ("eksguard-stack-deploy-", 4)]
     assert [out.resource(f"test/deploy/stack-permissions-{n}-attachment") for n in (1, 2, 3)] == [
         {"role": "${" + out.address("test/deploy/role") + ".name}",
          "policy_arn": "${" + out.address(f"test/deploy/stack-permissions-{n}") + ".arn}"} for n in (1, 2, 3)]
@@ -515,10 +585,11 @@ def test_a_resource_added_after_the_role_is_covered_too(synth_one):
     out = synth_one(build)
     statements = {s["Sid"]: s for s in _policies(out)["test/deploy/stack-permissions"]["Statement"]}
     # THEN its NAT gateways, addresses and internet gateway are in the policy
-    writes = statements["WriteStackResourcesInThisRegion"]["Action"]
+    writes = {a for sid in ("CreateEC2TaggedAsThisStack1", "CreateEC2TaggedAsThisStack3", "ChangeThisStacksEC2",
+                            "ChangeEC2NotOtherStacks") for a in statements[sid]["Action"]}
     assert {"ec2:CreateNatGateway", "ec2:DeleteNatGateway", "ec2:AllocateAddress", "ec2:ReleaseAddress",
             "ec2:CreateInternetGateway", "ec2:AttachInternetGateway", "ec2:DetachInternetGateway",
-            "ec2:CreateVpcEndpoint", "ec2:DeleteVpcEndpoints"} <= set(writes)
+            "ec2:CreateVpcEndpoint", "ec2:DeleteVpcEndpoints"} <= writes
     assert {"ec2:DescribeNatGateways", "ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones"} <= set(
         statements["ReadStackResources"]["Action"])
     # AND the only role it passes is the flow logs' own, to the flow-logs service

@@ -30,6 +30,8 @@ from collections.abc import Collection, Iterable, Mapping
 from fnmatch import fnmatchcase
 from typing import Any, NamedTuple
 
+from eksguard.ci_permissions.ec2_tags import STACK_TAG_KEY, ec2_statements, launch_from_stack_templates
+
 POLICY_VERSION = "2012-10-17"
 
 PROVIDER_SOURCE = "hashicorp/terraform-provider-aws internal/service/"
@@ -355,7 +357,8 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                            event_rule_names: Collection[str] | None = None,
                            key_arns: Collection[str] | None = None,
                            stack_tag: str | None = None, iam_writes: bool = True,
-                           role_boundaries: Collection[str] | None = None) -> dict[str, Any]:
+                           role_boundaries: Collection[str] | None = None,
+                           vpc_arns: Collection[str] = ()) -> dict[str, Any]:
     """What plan, apply and destroy of these types call: the reads, the writes (scoped to
     this account and region where the service has ARNs for them), ``iam:PassRole`` on this
     account's roles to the services in ``passed_to`` only, and the service-linked roles
@@ -383,7 +386,10 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
     and any a role sets itself), creating a role, putting or attaching a role policy and
     setting a boundary are allowed only on a role bounded by one of them
     (``WriteBoundedStackRoles``), no boundary may be deleted, and no boundary may get a new
-    version (``KeepStackRolesBoundaries``)."""
+    version (``KeepStackRolesBoundaries``). With ``stack_tag`` too, EC2 writes reach only
+    EC2 resources tagged as the stack's (``eksguard.ci_permissions.ec2_tags``; ``vpc_arns``,
+    the stack's VPCs, name the default security groups the stack empties), and a new KMS key
+    may be tagged only as the stack's (``TagNewKeysAsThisStack``)."""
     rows = [RESOURCE_PERMISSIONS[t] for t in sorted(resource_types) if t in RESOURCE_PERMISSIONS]
     reads = set(read_actions(resource_types, data_types))
     writes = sorted({a for row in rows for a in row.write} - reads)
@@ -400,7 +406,13 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
     # What changes or deletes an existing key, on the stack's own keys only (their ARNs,
     # known after apply): the calls a create makes stay regional (KMS_AT_CREATE).
     keys = [a for a in unscoped if a.startswith("kms:") and a not in KMS_AT_CREATE] if key_arns else []
-    unscoped = [a for a in unscoped if a not in route53 and a not in keys]
+    # With the stack's tag: EC2 writes on the stack's tagged EC2 only, and a new key's tags
+    # only with the stack's (existing keys are tagged through ChangeStackKeysOnly).
+    ec2 = [a for a in unscoped if a.startswith("ec2:")] if stack_tag is not None else []
+    tag_new_keys = stack_tag is not None and key_arns and KMS_TAG in unscoped
+    if tag_new_keys:
+        keys = sorted({*keys, KMS_TAG})
+    unscoped = [a for a in unscoped if a not in route53 and a not in keys and a not in ec2]
     if unscoped:
         statements.append({"Sid": "WriteStackResourcesInThisRegion", "Effect": "Allow", "Action": unscoped,
                            "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": region}}})
@@ -411,12 +423,21 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
         arns = sorted(key_arns or ())
         statements.append({"Sid": "ChangeStackKeysOnly", "Effect": "Allow", "Action": keys,
                            "Resource": arns if len(arns) > 1 else arns[0]})
+    if tag_new_keys:
+        statements.append({"Sid": "TagNewKeysAsThisStack", "Effect": "Allow", "Action": KMS_TAG, "Resource": "*",
+                           "Condition": {"StringEquals": {f"aws:RequestTag/{STACK_TAG_KEY}": stack_tag,
+                                                          "aws:RequestedRegion": region}}})
+    launches = {"aws_eks_node_group", "aws_launch_template"} <= set(resource_types)
+    if ec2 or (launches and stack_tag is not None):
+        statements.extend(ec2_statements(writes=ec2, resource_types=resource_types, partition=partition,
+                                         account=account, region=region, stack_tag=stack_tag or "",
+                                         vpc_arns=vpc_arns, launches_from_templates=launches))
     if "kms:CreateGrant" in writes:
         statements.append({"Sid": "LetServicesUseStackKeys", "Effect": "Allow", "Action": "kms:CreateGrant",
                            "Resource": "*", "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"},
                                                           "StringEquals": {"aws:RequestedRegion": region}}})
-    if {"aws_eks_node_group", "aws_launch_template"} <= set(resource_types):
-        statements.append(_launch_from_stack_templates(partition, account, region))
+    if launches and stack_tag is None:
+        statements.extend(launch_from_stack_templates(partition, account, region))
     bounded: list[str] = []
     if role_boundaries and iam_writes:
         scoped["iam"] = [a for a in scoped["iam"] if a not in BOUNDED_ROLE_WRITES and a != BOUNDARY_DELETE]
@@ -518,13 +539,12 @@ def _bounded_stack_roles(stack_iam: dict[str, Any], actions: list[str], iam_name
             "Resource": roles if len(roles) > 1 else roles[0], "Condition": condition}
 
 
-KMS_AT_CREATE = ("kms:CreateKey", "kms:EnableKeyRotation", "kms:TagResource")
+KMS_TAG = "kms:TagResource"
+KMS_AT_CREATE = ("kms:CreateKey", "kms:EnableKeyRotation", KMS_TAG)
 """What hashicorp/aws calls for a new key (internal/service/kms/key.go: CreateKey with its
 policy and tags, which KMS authorizes as kms:TagResource, then EnableKeyRotation): a key
-made in this run is not in the policy's key list yet, so these stay regional."""
-STACK_TAG_KEY = "eksguard:stack"
-"""The tag every IAM resource of a stack with a derived deploy role carries: the stack's
-identity (``eksguard.constructs._private.stack_tag_value``)."""
+made in this run is not in the policy's key list yet, so these stay regional (tagging, with
+the stack's tag, only with that tag in the request)."""
 IAM_WRITE_VERBS = ("Add", "Attach", "Create", "Delete", "Detach", "Put", "Remove", "Set", "Tag", "Untag", "Update")
 
 
@@ -568,23 +588,6 @@ def _compact_iam(actions: Collection[str]) -> list[str]:
     kept = {a for a in actions if not a.startswith(COMPACT_IAM_PREFIXES)}
     wild = {f"{prefix}*" for prefix in COMPACT_IAM_PREFIXES for a in actions if a.startswith(prefix)}
     return sorted(kept | wild)
-
-
-def _launch_from_stack_templates(partition: str, account: str, region: str) -> dict[str, Any]:
-    """``ec2:RunInstances`` from this account's launch templates, and only from one.
-
-    A managed node group with a launch template is validated against the caller's right to
-    launch from it: both reviews of the stack as AWS runs it flagged CreateNodegroup and
-    UpdateNodegroupVersion as checking the caller's ``ec2:RunInstances`` on the template,
-    so the apply role holds it rather than fail on AWS. The condition is the EC2 User
-    Guide's "Require the use of a launch template" example (``ec2:LaunchTemplate``): no
-    instance can be launched without one of this account's templates, and none outside the
-    stack's region. (Not ``ec2:IsLaunchTemplateResource``: the node group's subnets come
-    from EKS, not from the template.)"""
-    return {"Sid": "LaunchFromThisAccountsTemplates", "Effect": "Allow", "Action": "ec2:RunInstances",
-            "Resource": "*",
-            "Condition": {"ArnLike": {"ec2:LaunchTemplate": f"arn:{partition}:ec2:{region}:{account}:launch-template/*"},
-                          "StringEquals": {"aws:RequestedRegion": region}}}
 
 
 IAM_KINDS = ("role", "policy", "oidc-provider", "instance-profile")

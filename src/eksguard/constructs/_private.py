@@ -26,7 +26,7 @@ from eksguard._framework import (
     resolve_reference,
 )
 
-from eksguard.ci_permissions.deploy import STACK_TAG_KEY
+from eksguard.ci_permissions.ec2_tags import STACK_TAG_KEY, TAGGED_EC2_TYPES
 
 POLICY_VERSION = "2012-10-17"
 _PARTITION_ID = "eksguard-partition"
@@ -172,6 +172,8 @@ class StackTypes:
         ``*``), by type; None for a type with a name known only at apply."""
         self.key_arns: set[str] = set()
         """The stack's KMS keys' ARNs (references, known after apply)."""
+        self.vpc_arns: set[str] = set()
+        """The stack's VPCs' ARNs (references, known after apply)."""
         self.ci_role_arns: set[str] = set()
         """The ARNs (references) of the stack's CI roles (``is_ci_role``)."""
         self.role_boundaries: set[str] = set()
@@ -204,6 +206,8 @@ class StackTypes:
                     self.iam_names.setdefault("role", set()).add("*")  # a role from elsewhere
                 if rtype == "aws_kms_key":
                     self.key_arns.add(f"${{aws_kms_key.{node.friendly_unique_id}.arn}}")
+                elif rtype == "aws_vpc":
+                    self.vpc_arns.add(f"${{aws_vpc.{node.friendly_unique_id}.arn}}")
                 if rtype in self.named and self.named[rtype] is not None:
                     self.named[rtype] = _add_name(self.named[rtype], node)
                 if rtype == "aws_iam_role":
@@ -233,6 +237,10 @@ class StackTypes:
 IAM_NAMED_TYPES = {"aws_iam_role": "role", "aws_iam_policy": "policy",
                    "aws_iam_instance_profile": "instance-profile",
                    "aws_iam_openid_connect_provider": "oidc-provider"}
+STACK_TAGGED_TYPES = frozenset({*IAM_NAMED_TYPES, *TAGGED_EC2_TYPES, "aws_kms_key"})
+"""What carries the ``eksguard:stack`` tag in a stack with a derived deploy role. Not the
+VPC's default security group: AWS makes it untagged, and a tag added after create is what
+``KeepEC2StackTags`` denies (the deploy role reaches it by its VPC, ``ec2:Vpc``)."""
 TERRAFORM_GENERATED_NAME = "terraform-*"
 """A name neither given nor prefixed: the provider's ``id.UniqueId()``, "terraform-" and a
 timestamp (hashicorp/terraform-plugin-sdk helper/id)."""
@@ -366,14 +374,15 @@ def _cluster_names(stack: Construct) -> set[str] | None:
 
 @jsii.implements(IAspect)
 class _TagStackIAM:
-    """Adds the ``eksguard:stack`` tag to every IAM resource of a stack at synth (the tree
-    is complete then, so the value names every cluster)."""
+    """Adds the ``eksguard:stack`` tag to every IAM, EC2 and KMS resource of a stack at
+    synth (the tree is complete then, so the value names every cluster): the deploy role's
+    IAM, EC2 and KMS writes are scoped by it (``STACK_TAGGED_TYPES``)."""
 
     def __init__(self, stack: Construct, region: str) -> None:
         self.stack, self.region, self.value = stack, region, ""
 
     def visit(self, node: Any) -> None:
-        if isinstance(node, TerraformResource) and node.terraform_resource_type in IAM_NAMED_TYPES:
+        if isinstance(node, TerraformResource) and node.terraform_resource_type in STACK_TAGGED_TYPES:
             self.value = self.value or stack_tag_value(self.stack, self.region, _cluster_names(self.stack))
             tags = node.tags_input
             if tags is None or isinstance(tags, Mapping):

@@ -1,0 +1,165 @@
+"""EC2 writes of a derived deploy role, limited to the stack's own EC2 resources by the
+``eksguard:stack`` tag each carries (attribute-based access control).
+
+EC2 has no names to scope by, and its ARNs carry ids known only after create, so the
+region (``aws:RequestedRegion``) was the narrowest scope a policy could name: any security
+group, route, endpoint policy or launch template of the account in that region. With the
+tag, following the EC2 User Guide's "Grant permission to tag Amazon EC2 resources during
+creation" and "Control access to EC2 resources using resource tags":
+
+- a create is allowed only when the request tags the new resource as the stack's
+  (``aws:RequestTag/eksguard:stack``), and ``ec2:CreateTags`` only as part of a create
+  (``ec2:CreateAction``);
+- everything else (modify, delete, attach, associate, authorize, revoke, the parent
+  resources a create names: the VPC of a new subnet) only on a resource tagged as the
+  stack's (``aws:ResourceTag/eksguard:stack``);
+- the tag may not be added, changed or removed outside a create (``KeepEC2StackTags``), so
+  no other resource can be made the stack's by tagging it;
+- the writes that may name no resource at all (``NO_REQUIRED_RESOURCE``: releasing an
+  address, disassociating a route table) in the region, on what is not another stack's;
+- the VPC's default security group, which AWS creates untagged with the VPC and the stack
+  only empties, by its VPC (``ec2:Vpc``, the stack's VPCs' ARNs);
+- ``ec2:RunInstances`` (which EKS checks against the caller of a node group with a launch
+  template) only with a launch template tagged as the stack's.
+
+EC2 evaluates each resource a request names against the policy (Service Authorization
+Reference, Amazon EC2: the resource types of each action). The creates are grouped so that
+no create of a group names, as a parent, a resource type of its own group
+(``EC2_CREATE_GROUPS``): a request tag that lets a subnet be created can never also let the
+subnet's VPC, or a NAT gateway's subnet, pass without the VPC's or the subnet's own tag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+STACK_TAG_KEY = "eksguard:stack"
+"""The tag every IAM, EC2 and KMS resource of a stack with a derived deploy role carries: the
+stack's identity (``eksguard.constructs._private.stack_tag_value``)."""
+
+EC2_CREATES: Mapping[str, tuple[str, str]] = {
+    "aws_vpc": ("ec2:CreateVpc", "vpc"),
+    "aws_internet_gateway": ("ec2:CreateInternetGateway", "internet-gateway"),
+    "aws_launch_template": ("ec2:CreateLaunchTemplate", "launch-template"),
+    "aws_eip": ("ec2:AllocateAddress", "elastic-ip"),
+    "aws_subnet": ("ec2:CreateSubnet", "subnet"),
+    "aws_security_group": ("ec2:CreateSecurityGroup", "security-group"),
+    "aws_route_table": ("ec2:CreateRouteTable", "route-table"),
+    "aws_nat_gateway": ("ec2:CreateNatGateway", "natgateway"),
+    "aws_vpc_endpoint": ("ec2:CreateVpcEndpoint", "vpc-endpoint"),
+    "aws_flow_log": ("ec2:CreateFlowLogs", "vpc-flow-log"),
+}
+"""Per Terraform type eksguard writes: the EC2 create action and the ARN resource type it
+makes, tagged in the same request (hashicorp/aws passes ``tags`` as ``TagSpecifications``
+for each: internal/service/ec2, ``getTagSpecificationsIn``)."""
+
+EC2_CREATE_GROUPS: tuple[tuple[str, ...], ...] = (
+    # parents of nothing in their group: CreateVpc, CreateInternetGateway, CreateLaunchTemplate
+    # and AllocateAddress each name only what they make
+    ("vpc", "internet-gateway", "launch-template", "elastic-ip"),
+    # each names a VPC besides what it makes
+    ("subnet", "security-group", "route-table"),
+    # each names a VPC, subnets, addresses, security groups or route tables besides what it makes
+    ("natgateway", "vpc-endpoint", "vpc-flow-log"),
+)
+"""The made ARN types, grouped so that no create of a group names another type of its group
+(module docstring)."""
+
+TAGGED_EC2_TYPES = frozenset(EC2_CREATES)
+"""The EC2 types a stack with a derived deploy role tags as its own."""
+
+DEFAULT_SECURITY_GROUP_WRITES = ("ec2:AuthorizeSecurityGroupEgress", "ec2:AuthorizeSecurityGroupIngress",
+                                 "ec2:CreateTags", "ec2:DeleteTags", "ec2:RevokeSecurityGroupEgress",
+                                 "ec2:RevokeSecurityGroupIngress")
+"""What hashicorp/aws calls on a VPC's default security group (internal/service/ec2/
+vpc_default_security_group.go: it adopts the group, tags it and replaces its rules)."""
+
+NO_REQUIRED_RESOURCE = ("ec2:AssociateAddress", "ec2:DisassociateAddress", "ec2:DisassociateRouteTable",
+                        "ec2:ReleaseAddress")
+"""EC2 writes with no required resource type (Service Authorization Reference, Amazon EC2):
+a request may carry no resource to match a tag on (DisassociateRouteTable names only an
+association id), so they are allowed in the region on any resource not tagged as another
+stack's (``StringEqualsIfExists``) rather than fail on AWS."""
+
+
+def ec2_statements(*, writes: Collection[str], resource_types: Collection[str], partition: str, account: str,
+                   region: str, stack_tag: str, vpc_arns: Collection[str] = (),
+                   launches_from_templates: bool = False) -> list[dict[str, Any]]:
+    """The statements that allow ``writes`` (EC2 actions) on the stack's own EC2 resources
+    only, as the module docstring says."""
+    arn = f"arn:{partition}:ec2:{region}:{account}"
+    own = {"StringEquals": {f"aws:ResourceTag/{STACK_TAG_KEY}": stack_tag}}
+    creates = {EC2_CREATES[t] for t in resource_types if t in EC2_CREATES}
+    made = {arn_type: action for action, arn_type in creates}
+    statements: list[dict[str, Any]] = []
+    for number, group in enumerate(EC2_CREATE_GROUPS, start=1):
+        types = [t for t in group if t in made]
+        if not types:
+            continue
+        actions = sorted(made[t] for t in types)
+        resources = [f"{arn}:{t}/*" for t in sorted(types)]
+        statements.append({"Sid": f"CreateEC2TaggedAsThisStack{number}", "Effect": "Allow",
+                           "Action": actions if len(actions) > 1 else actions[0],
+                           "Resource": resources if len(resources) > 1 else resources[0],
+                           "Condition": {"StringEquals": {f"aws:RequestTag/{STACK_TAG_KEY}": stack_tag}}})
+    if creates:
+        names = sorted(action.removeprefix("ec2:") for action, _ in creates)
+        statements.append({"Sid": "TagEC2OnCreate", "Effect": "Allow", "Action": "ec2:CreateTags",
+                           "Resource": f"{arn}:*/*",
+                           "Condition": {"StringEquals": {"ec2:CreateAction": names if len(names) > 1 else names[0]}}})
+    parentless = {made[t] for t in EC2_CREATE_GROUPS[0] if t in made}
+    changes = sorted(a for a in writes if a not in parentless)
+    loose = sorted(a for a in changes if a in NO_REQUIRED_RESOURCE)
+    changes = [a for a in changes if a not in NO_REQUIRED_RESOURCE]
+    if changes:
+        statements.append({"Sid": "ChangeThisStacksEC2", "Effect": "Allow", "Action": changes, "Resource": "*",
+                           "Condition": own})
+    if loose:
+        statements.append({"Sid": "ChangeEC2NotOtherStacks", "Effect": "Allow", "Action": loose, "Resource": "*",
+                           "Condition": {"StringEqualsIfExists": {f"aws:ResourceTag/{STACK_TAG_KEY}": stack_tag},
+                                         "StringEquals": {"aws:RequestedRegion": region}}})
+    if "aws_default_security_group" in resource_types and vpc_arns:
+        vpcs = sorted(vpc_arns)
+        statements.append({"Sid": "EmptyStackVpcsDefaultSecurityGroups", "Effect": "Allow",
+                           "Action": list(DEFAULT_SECURITY_GROUP_WRITES), "Resource": f"{arn}:security-group/*",
+                           "Condition": {"ArnEquals": {"ec2:Vpc": vpcs if len(vpcs) > 1 else vpcs[0]}}})
+    if launches_from_templates:
+        statements.extend(launch_from_stack_templates(partition, account, region, stack_tag))
+    statements.append(keep_ec2_stack_tags())
+    return statements
+
+
+def keep_ec2_stack_tags() -> dict[str, Any]:
+    """Deny adding, changing or removing the ``eksguard:stack`` tag of an EC2 resource but
+    as part of its create (``ec2:CreateAction`` is set only then): otherwise one
+    ``CreateTags`` would make any resource of the region the stack's."""
+    return {"Sid": "KeepEC2StackTags", "Effect": "Deny", "Action": ["ec2:CreateTags", "ec2:DeleteTags"],
+            "Resource": "*", "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": STACK_TAG_KEY},
+                                           "Null": {"ec2:CreateAction": "true"}}}
+
+
+def launch_from_stack_templates(partition: str, account: str, region: str,
+                                stack_tag: str | None = None) -> list[dict[str, Any]]:
+    """``ec2:RunInstances`` only from a launch template, and with ``stack_tag``, only from
+    one of the stack's.
+
+    A managed node group with a launch template is validated against the caller's right to
+    launch from it: reviews of the stack as AWS runs it flagged CreateNodegroup and
+    UpdateNodegroupVersion as checking the caller's ``ec2:RunInstances`` on the template,
+    so the apply role holds it rather than fail on AWS. The condition is the EC2 User
+    Guide's "Require the use of a launch template" example (``ec2:LaunchTemplate``): no
+    instance can be launched without a template of this account and region. With the
+    stack's tag, the template itself must be the stack's (``aws:ResourceTag`` on the
+    ``launch-template`` resource, a statement of its own: the instance, volumes and network
+    interfaces a launch makes carry no tags yet)."""
+    templates = f"arn:{partition}:ec2:{region}:{account}:launch-template/*"
+    from_template = {"ArnLike": {"ec2:LaunchTemplate": templates},
+                     "StringEquals": {"aws:RequestedRegion": region}}
+    if stack_tag is None:
+        return [{"Sid": "LaunchFromThisAccountsTemplates", "Effect": "Allow", "Action": "ec2:RunInstances",
+                 "Resource": "*", "Condition": from_template}]
+    return [{"Sid": "LaunchFromThisStacksTemplates", "Effect": "Allow", "Action": "ec2:RunInstances",
+             "Resource": templates, "Condition": {"StringEquals": {f"aws:ResourceTag/{STACK_TAG_KEY}": stack_tag}}},
+            {"Sid": "LaunchOnlyFromATemplate", "Effect": "Allow", "Action": "ec2:RunInstances",
+             "NotResource": templates, "Condition": from_template}]
