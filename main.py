@@ -32,9 +32,12 @@ per apply policy, five when the provider exists already):
   refresh of this stack's types reads and nothing else (``eksguard-stack-plan``, with the
   data reads denied besides: ``eksguard-deny-data-reads``), trusting only
   ``organization:<org>:project:<project>:workspace:<workspace>:run_phase:plan``, and an
-  apply role trusting only ``...:run_phase:apply`` that may plan, apply and destroy this
-  stack: ``eksguard-stack-deploy``, derived at synth from the stack's own resource types
-  (``eksguard.ci_permissions``), writes scoped to this account and region. Extra managed
+  apply role trusting only ``...:run_phase:apply`` that holds what plan, apply and destroy
+  of this stack's resource types call (three managed policies ``eksguard-stack-deploy-…``,
+  derived at synth: ``eksguard.ci_permissions``), its writes scoped to this stack's own
+  resources by name, ARN or the ``eksguard:stack`` tag; it cannot apply a change that
+  re-tags them (a cluster added or renamed) nor its own policies' replacement: apply those
+  with your own credentials. Extra managed
   policies: ``EKSGUARD_TFC_APPLY_POLICY_ARNS`` (comma-separated; none by default —
   AdministratorAccess or a ``...FullAccess`` policy fails guardrail EKSG011 until waived
   with a reason). A remote state backend's access (an S3 bucket) is not part of the stack:

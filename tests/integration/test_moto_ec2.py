@@ -67,3 +67,24 @@ def test_a_create_repeated_with_its_client_token_returns_the_first_result(aws_em
         iam.delete_role(RoleName="idempotency-flow-logs")
         logs.delete_log_group(logGroupName="idempotency-flow-logs")
         ec2.delete_vpc(VpcId=vpc)
+
+
+def test_a_launch_templates_own_tags_stay_out_of_its_versions_data(aws_emulator):
+    # GIVEN a launch template tagged at create, whose data tags the instances it launches
+    ec2 = aws_emulator.client("ec2")
+    template = ec2.create_launch_template(
+        LaunchTemplateName="eksguard-tags-test",
+        LaunchTemplateData={"InstanceType": "t3.micro", "TagSpecifications": [
+            {"ResourceType": "instance", "Tags": [{"Key": "team", "Value": "shop"}]}]},
+        TagSpecifications=[{"ResourceType": "launch-template",
+                            "Tags": [{"Key": "eksguard:stack", "Value": "us-east-1/app/prod"}]}])["LaunchTemplate"]
+    try:
+        # THEN the template carries its tags, and its version's data only the instances'
+        described = ec2.describe_launch_templates(LaunchTemplateIds=[template["LaunchTemplateId"]])
+        assert described["LaunchTemplates"][0]["Tags"] == [{"Key": "eksguard:stack", "Value": "us-east-1/app/prod"}]
+        version = ec2.describe_launch_template_versions(LaunchTemplateId=template["LaunchTemplateId"])
+        assert version["LaunchTemplateVersions"][0]["LaunchTemplateData"] == {
+            "InstanceType": "t3.micro",
+            "TagSpecifications": [{"ResourceType": "instance", "Tags": [{"Key": "team", "Value": "shop"}]}]}
+    finally:
+        ec2.delete_launch_template(LaunchTemplateId=template["LaunchTemplateId"])

@@ -292,7 +292,7 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
         "Sid": "TagEC2OnCreate", "Effect": "Allow", "Action": "ec2:CreateTags", "Resource": f"{ec2}:*/*",
         "Condition": {"StringEquals": {"ec2:CreateAction": sorted([
             "CreateFlowLogs", "CreateRouteTable", "CreateSecurityGroup", "CreateSubnet", "CreateVpc",
-            "CreateVpcEndpoint", *(["CreateLaunchTemplate"] if launch else [])])}}}
+            "CreateVpcEndpoint", *(["CreateLaunchTemplate", "RunInstances"] if launch else [])])}}}
     # (everything else on the stack's own tagged EC2, the creates' parents included)
     assert statements["ChangeThisStacksEC2"]["Condition"] == {
         "StringEquals": {"aws:ResourceTag/eksguard:stack": f"{REGION}/ref/ref"}}
@@ -354,6 +354,27 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
                 or "orders-api" in r]
     assert statements["PassStackRolesToTheirServices"]["Condition"] == {"StringEquals": {"iam:PassedToService": [
         "ec2.amazonaws.com", "eks.amazonaws.com", "pods.eks.amazonaws.com", "vpc-flow-logs.amazonaws.com"]}}
+    # AND it may make access entries only for the stack's principals (not itself nor any
+    # role of the account) and associate each access policy only to the principals the
+    # stack associates it to: the viewers cannot be made cluster admins
+    principals = [f"{iam}:role/{n}" for n in (
+        *(["eks-karpenter-node-role-*"] if capacity == "karpenter" else []),
+        "ref-platform-admins-*", "ref-shop-viewers-*")]
+    assert statements["AccessEntriesOfStackPrincipals"] == {
+        "Sid": "AccessEntriesOfStackPrincipals", "Effect": "Allow",
+        "Action": ["eks:CreateAccessEntry", "eks:UpdateAccessEntry"],
+        "Resource": [f"{eks}:cluster/ref", f"{eks}:access-entry/ref/*"],
+        "Condition": {"ArnLike": {"eks:principalArn": principals}}}
+    access_policy = f"arn:{PARTITION}:eks::aws:cluster-access-policy/"
+    assert [statements[f"AssociateStackAccessPolicy{n}"] for n in (1, 2)] == [
+        {"Sid": f"AssociateStackAccessPolicy{n}", "Effect": "Allow", "Action": ["eks:AssociateAccessPolicy"],
+         "Resource": f"{eks}:access-entry/ref/*",
+         "Condition": {"ArnEquals": {"eks:policyArn": access_policy + policy},
+                       "ArnLike": {"eks:principalArn": f"{iam}:role/{who}"}}}
+        for n, policy, who in ((1, "AmazonEKSClusterAdminPolicy", "ref-platform-admins-*"),
+                               (2, "AmazonEKSViewPolicy", "ref-shop-viewers-*"))]
+    assert not {"eks:CreateAccessEntry", "eks:UpdateAccessEntry", "eks:AssociateAccessPolicy"} & set(
+        statements["WriteEKSInThisAccount"]["Action"])
     # AND its EKS and Logs writes reach only this stack's cluster and log groups
     assert statements["WriteEKSInThisAccount"]["Resource"] == eks_arns
     logs = f"arn:{PARTITION}:logs:{REGION}:{ACCOUNT}:log-group:"
@@ -843,3 +864,50 @@ def test_a_pull_request_role_may_not_deploy_even_without_iam(stack):
     with pytest.raises(ValidationError) as refused:
         _github_role(stack, pull_request=True, stack_permissions=StackPermissions.DEPLOY_EXCEPT_IAM)
     assert refused.value.field == "stack_permissions"
+
+
+def test_access_entries_are_limited_to_known_principals_and_left_whole_for_unknown_ones():
+    # GIVEN a stack of a cluster with an access entry and an association
+    kwargs = dict(resource_types={"aws_eks_cluster", "aws_eks_access_entry", "aws_eks_access_policy_association"},
+                  partition="aws", account="111122223333", region="eu-west-1", passed_to=(), cluster_names={"c"})
+    view = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
+    # WHEN its principal is a literal ARN THEN entries and the association name it, not the account
+    known = {s["Sid"]: s for s in deploy_policy_document(
+        **kwargs, access_entry_principals={"arn:aws:iam::444455556666:role/ops"},
+        access_policy_principals={view: {"arn:aws:iam::444455556666:role/ops"}})["Statement"]}
+    assert known["AccessEntriesOfStackPrincipals"]["Condition"] == {
+        "ArnLike": {"eks:principalArn": "arn:aws:iam::444455556666:role/ops"}}
+    assert known["AssociateStackAccessPolicy1"]["Condition"] == {
+        "ArnEquals": {"eks:policyArn": view}, "ArnLike": {"eks:principalArn": "arn:aws:iam::444455556666:role/ops"}}
+    # AND a stack role's name pattern is completed with the account
+    own = {s["Sid"]: s for s in deploy_policy_document(
+        **kwargs, access_entry_principals={"role/ops-*"}, access_policy_principals={view: {"role/ops-*"}})["Statement"]}
+    assert own["AccessEntriesOfStackPrincipals"]["Condition"] == {
+        "ArnLike": {"eks:principalArn": "arn:aws:iam::111122223333:role/ops-*"}}
+    # WHEN a principal is known only at apply THEN the writes stay on the cluster, unconditioned
+    unknown = {s["Sid"]: s for s in deploy_policy_document(**kwargs)["Statement"]}
+    assert "AccessEntriesOfStackPrincipals" not in unknown and "AssociateStackAccessPolicy1" not in unknown
+    assert {"eks:CreateAccessEntry", "eks:UpdateAccessEntry", "eks:AssociateAccessPolicy"} <= set(
+        unknown["WriteEKSInThisAccount"]["Action"])
+
+
+def test_stack_types_read_access_principals_from_the_stack(synth_one):
+    from eksguard.constructs._private import StackTypes
+
+    seen = {}
+
+    def build(stack):
+        role = aws.iam_role.IamRole(stack, "ops", name_prefix="ops-", assume_role_policy="{}")
+        cluster = aws.eks_cluster.EksCluster(stack, "c", name="c", role_arn=role.arn,
+                                             vpc_config={"subnet_ids": ["subnet-1"]})
+        entry = aws.eks_access_entry.EksAccessEntry(stack, "e", cluster_name=cluster.name, principal_arn=role.arn)
+        aws.eks_access_policy_association.EksAccessPolicyAssociation(
+            stack, "a", cluster_name=cluster.name, principal_arn=entry.principal_arn,
+            policy_arn="arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy", access_scope={"type": "cluster"})
+        aws.eks_access_entry.EksAccessEntry(stack, "lit", cluster_name=cluster.name,
+                                            principal_arn="arn:aws:iam::444455556666:role/x")
+        types = StackTypes(stack)
+        seen.update(entries=types.access_entry_principals, policies=types.access_policy_principals)
+    synth_one(build)
+    assert seen == {"entries": {"role/ops-*", "arn:aws:iam::444455556666:role/x"},
+                    "policies": {"arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy": {"role/ops-*"}}}

@@ -306,6 +306,41 @@ def _cluster_resources(cluster_names: Collection[str], partition: str, account: 
             for r in (f"{eks}:cluster/{n}", *(f"{eks}:{c}/{n}/*" for c in children))]
 
 
+ACCESS_ENTRY_WRITES = ("eks:CreateAccessEntry", "eks:UpdateAccessEntry")
+"""What makes or changes an access entry: both take ``eks:principalArn`` (Service
+Authorization Reference, Amazon EKS: CreateAccessEntry on the cluster, UpdateAccessEntry on
+the access entry)."""
+ASSOCIATE_ACCESS_POLICY = "eks:AssociateAccessPolicy"
+"""Takes ``eks:policyArn`` and ``eks:principalArn`` on the access entry (same reference)."""
+
+
+def _access_statements(actions: Collection[str], cluster_names: Collection[str], partition: str, account: str,
+                       region: str, principals: Collection[str] | None,
+                       by_policy: Mapping[str, Collection[str]] | None) -> list[dict[str, Any]]:
+    """Access entries only for the stack's principals, and each access policy only to the
+    principals the stack associates it to (``deploy_policy_document``)."""
+    def arns(names: Collection[str]) -> list[str] | str:
+        full = sorted(n if n.startswith("arn:") else f"arn:{partition}:iam::{account}:{n}" for n in names)
+        return full if len(full) > 1 else full[0]
+
+    eks = f"arn:{partition}:eks:{region}:{account}"
+    entries = [f"{eks}:access-entry/{n}/*" for n in sorted(cluster_names)]
+    statements: list[dict[str, Any]] = []
+    writes = [a for a in ACCESS_ENTRY_WRITES if a in actions]
+    if writes and principals:
+        resources = [*(f"{eks}:cluster/{n}" for n in sorted(cluster_names)), *entries]
+        statements.append({"Sid": "AccessEntriesOfStackPrincipals", "Effect": "Allow", "Action": writes,
+                           "Resource": resources, "Condition": {"ArnLike": {"eks:principalArn": arns(principals)}}})
+    if ASSOCIATE_ACCESS_POLICY in actions and by_policy:
+        for number, policy in enumerate(sorted(by_policy), start=1):
+            statements.append({"Sid": f"AssociateStackAccessPolicy{number}", "Effect": "Allow",
+                               "Action": [ASSOCIATE_ACCESS_POLICY], "Resource": entries if len(entries) > 1
+                               else entries[0],
+                               "Condition": {"ArnEquals": {"eks:policyArn": policy},
+                                             "ArnLike": {"eks:principalArn": arns(by_policy[policy])}}})
+    return statements
+
+
 GLOBAL_SERVICES = ("iam", "sts")
 """Services whose requests name no region of the stack (IAM's and STS's global endpoint
 sign for us-east-1): their reads are scoped by resource, not by ``aws:RequestedRegion``."""
@@ -358,7 +393,9 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                            key_arns: Collection[str] | None = None,
                            stack_tag: str | None = None, iam_writes: bool = True,
                            role_boundaries: Collection[str] | None = None,
-                           vpc_arns: Collection[str] = ()) -> dict[str, Any]:
+                           vpc_arns: Collection[str] = (),
+                           access_entry_principals: Collection[str] | None = None,
+                           access_policy_principals: Mapping[str, Collection[str]] | None = None) -> dict[str, Any]:
     """What plan, apply and destroy of these types call: the reads, the writes (scoped to
     this account and region where the service has ARNs for them), ``iam:PassRole`` on this
     account's roles to the services in ``passed_to`` only, and the service-linked roles
@@ -389,7 +426,13 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
     version (``KeepStackRolesBoundaries``). With ``stack_tag`` too, EC2 writes reach only
     EC2 resources tagged as the stack's (``eksguard.ci_permissions.ec2_tags``; ``vpc_arns``,
     the stack's VPCs, name the default security groups the stack empties), and a new KMS key
-    may be tagged only as the stack's (``TagNewKeysAsThisStack``)."""
+    may be tagged only as the stack's (``TagNewKeysAsThisStack``). With ``cluster_names`` and
+    ``access_entry_principals`` (the principals of the stack's access entries: ARNs, or
+    ``role/<pattern>`` for its own roles), access entries may be created and changed only
+    for those (``eks:principalArn``); with ``access_policy_principals`` too (per access
+    policy ARN, the principals the stack associates it to), each access policy may be
+    associated only to those (``eks:policyArn``): the role cannot make another principal,
+    its own included, an administrator of the stack's clusters."""
     rows = [RESOURCE_PERMISSIONS[t] for t in sorted(resource_types) if t in RESOURCE_PERMISSIONS]
     reads = set(read_actions(resource_types, data_types))
     writes = sorted({a for row in rows for a in row.write} - reads)
@@ -449,6 +492,10 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
             resources = [r.format(p=partition, account=account, region=region) for r in _SCOPED_SERVICES[service]]
             if service == "eks" and cluster_names:
                 resources = _cluster_resources(cluster_names, partition, account, region, resource_types)
+                access = _access_statements(actions, cluster_names, partition, account, region,
+                                            access_entry_principals, access_policy_principals)
+                actions = [a for a in actions if not any(a in s["Action"] for s in access)]
+                statements.extend(access)
                 # the cluster reads name the same ARNs: one statement for both
                 reads = next((x for x in statements if x.get("Sid") == "ReadStackClusters"), None)
                 if reads is not None:

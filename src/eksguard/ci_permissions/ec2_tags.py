@@ -104,7 +104,10 @@ def ec2_statements(*, writes: Collection[str], resource_types: Collection[str], 
                            "Resource": resources if len(resources) > 1 else resources[0],
                            "Condition": {"StringEquals": {f"aws:RequestTag/{STACK_TAG_KEY}": stack_tag}}})
     if creates:
-        names = sorted(action.removeprefix("ec2:") for action, _ in creates)
+        # A launch from a template that tags its instances and volumes (eksguard's do) is a
+        # create too: EKS checks the caller's RunInstances for a node group's template.
+        names = sorted({*(action.removeprefix("ec2:") for action, _ in creates),
+                        *(["RunInstances"] if launches_from_templates else [])})
         statements.append({"Sid": "TagEC2OnCreate", "Effect": "Allow", "Action": "ec2:CreateTags",
                            "Resource": f"{arn}:*/*",
                            "Condition": {"StringEquals": {"ec2:CreateAction": names if len(names) > 1 else names[0]}}})

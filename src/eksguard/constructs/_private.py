@@ -174,6 +174,15 @@ class StackTypes:
         """The stack's KMS keys' ARNs (references, known after apply)."""
         self.vpc_arns: set[str] = set()
         """The stack's VPCs' ARNs (references, known after apply)."""
+        self.access_entry_principals: set[str] | None = set()
+        """The principals of the stack's EKS access entries: literal ARNs, or
+        ``role/<name pattern>`` for the stack's own roles (``{account}`` filled in by
+        ``deploy_policy_document``); None when one is known only at apply."""
+        self.access_policy_principals: dict[str, set[str]] | None = {}
+        """Per access policy ARN the stack associates, the principals it associates it to
+        (as ``access_entry_principals``); None when one is known only at apply."""
+        entries: dict[str, Any] = {}
+        associations: list[tuple[Any, Any]] = []
         self.ci_role_arns: set[str] = set()
         """The ARNs (references) of the stack's CI roles (``is_ci_role``)."""
         self.role_boundaries: set[str] = set()
@@ -208,6 +217,11 @@ class StackTypes:
                     self.key_arns.add(f"${{aws_kms_key.{node.friendly_unique_id}.arn}}")
                 elif rtype == "aws_vpc":
                     self.vpc_arns.add(f"${{aws_vpc.{node.friendly_unique_id}.arn}}")
+                elif rtype == "aws_eks_access_entry":
+                    entries[node.friendly_unique_id] = resolve_reference(stack, node.principal_arn_input)
+                elif rtype == "aws_eks_access_policy_association":
+                    associations.append((resolve_reference(stack, node.principal_arn_input),
+                                         resolve_reference(stack, node.policy_arn_input)))
                 if rtype in self.named and self.named[rtype] is not None:
                     self.named[rtype] = _add_name(self.named[rtype], node)
                 if rtype == "aws_iam_role":
@@ -232,6 +246,8 @@ class StackTypes:
         # A passed role of elsewhere (a variable, a data source) is not the stack's to name.
         self.passed_role_names = {role_names.get(i, "*") for i in passed_ids}
         self.attached_policy_arns = _attached_policy_arns(attached, policy_names)
+        self.access_entry_principals, self.access_policy_principals = _access_principals(
+            entries, associations, role_names)
 
 
 IAM_NAMED_TYPES = {"aws_iam_role": "role", "aws_iam_policy": "policy",
@@ -284,6 +300,37 @@ def _iam_resource_name(node: Any, kind: str) -> str:
     if name_prefix is not None:
         return f"{prefix}{name_prefix}*" if literal(name_prefix) else "*"
     return f"{prefix}{TERRAFORM_GENERATED_NAME}"
+
+
+ROLE_ARN_REFERENCE = re.compile(r"^\$\{aws_iam_role\.([^.}]+)\.arn\}$")
+ENTRY_PRINCIPAL_REFERENCE = re.compile(r"^\$\{aws_eks_access_entry\.([^.}]+)\.principal_arn\}$")
+
+
+def _literal_arn(value: Any) -> bool:
+    """An ARN whose only reference, if any, is its partition."""
+    return isinstance(value, str) and value.startswith("arn:") and "${" not in value.split(":", 2)[2]
+
+
+def _access_principals(entries: dict[str, Any], associations: list[tuple[Any, Any]], role_names: dict[str, str]
+                       ) -> tuple[set[str] | None, dict[str, set[str]] | None]:
+    """``StackTypes.access_entry_principals`` and ``access_policy_principals``."""
+    def principal(value: Any) -> str | None:
+        own = ROLE_ARN_REFERENCE.match(value) if isinstance(value, str) else None
+        if own:
+            name = role_names.get(own.group(1), "*")
+            return None if name == "*" else f"role/{name}"
+        return value if _literal_arn(value) else None
+
+    principals = {principal(v) for v in entries.values()}
+    by_policy: dict[str, set[str]] | None = {}
+    for who, policy in associations:
+        entry = ENTRY_PRINCIPAL_REFERENCE.match(who) if isinstance(who, str) else None
+        resolved = principal(entries.get(entry.group(1)) if entry else who)
+        if resolved is None or not _literal_arn(policy) or by_policy is None:
+            by_policy = None
+            continue
+        by_policy.setdefault(policy, set()).add(resolved)
+    return (None if None in principals else principals), by_policy  # type: ignore[return-value]
 
 
 POLICY_REFERENCE = re.compile(r"^\$\{aws_iam_policy\.([^.}]+)\.(?:arn|id)\}$")

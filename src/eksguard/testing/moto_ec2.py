@@ -15,6 +15,13 @@
   ``CreateVpcEndpoint``, ``CreateNatGateway``, ``CreateLaunchTemplate``...) failed
   ``FlowLogAlreadyExists`` in CI. Results are kept per account, region and action, for the
   last ``KEPT_TOKENS`` tokens (AWS keeps them for at least 24 hours).
+- CreateLaunchTemplate's ``TagSpecifications`` tag the launch template itself (EC2 API
+  reference: "The tags to apply to the launch template on creation"; the only resource type
+  it takes is ``launch-template``); what the instances it launches get is
+  ``LaunchTemplateData.TagSpecifications``. moto 5.2.5 also copies the former into the
+  version's data, so DescribeLaunchTemplateVersions shows a ``launch-template`` tag
+  specification AWS never would, and hashicorp/aws plans to remove it at every plan. Here
+  the version keeps only its own.
 """
 
 from __future__ import annotations
@@ -65,6 +72,7 @@ def install() -> None:
 
     VPCBackend.delete_vpc_endpoints = delete_vpc_endpoints  # type: ignore[method-assign]
     _make_client_tokens_idempotent()
+    _keep_launch_template_tags_out_of_its_data()
     _INSTALLED = True
 
 
@@ -95,3 +103,25 @@ def _make_client_tokens_idempotent() -> None:
         return result
 
     EC2Response.call_action = idempotent_call_action  # type: ignore[method-assign]
+
+
+def _keep_launch_template_tags_out_of_its_data() -> None:
+    from moto.ec2.responses.launch_templates import LaunchTemplates
+
+    create = LaunchTemplates.create_launch_template
+
+    def create_launch_template(self: Any) -> Any:
+        data = self._get_param("LaunchTemplateData", {}) or {}
+        own = [spec.get("ResourceType") for spec in data.get("TagSpecifications", []) or []]
+        result = create(self)
+        template = self.ec2_backend.get_launch_template_by_name(self._get_param("LaunchTemplateName"))
+        for version in template.versions:
+            specs = version.data.get("TagSpecifications")
+            if specs is not None:
+                # the data's own specifications, in order; moto appended the template's after them
+                version.data["TagSpecifications"] = specs[:len(own)]
+                if not version.data["TagSpecifications"]:
+                    del version.data["TagSpecifications"]
+        return result
+
+    LaunchTemplates.create_launch_template = create_launch_template  # type: ignore[method-assign]
