@@ -167,6 +167,7 @@ def _validate(path: str, props: AccessEntryProps) -> None:
             v.fail(path, "grants.namespaces", list(grant.namespaces), ALLOWED_NAMESPACES)
         for namespace in grant.namespaces:
             v.require_dns1123_label(path, "grants.namespaces", namespace)
+        v.require_unique(path, "grants.namespaces", list(grant.namespaces))
 
 
 _PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")

@@ -240,6 +240,7 @@ def _validate(path: str, props: ManagedNodeGroupProps, node_group_name: str) -> 
     v.require_non_empty(path, "instance_types", props.instance_types)
     for instance_type in props.instance_types:
         v.require_match(path, "instance_types", instance_type, INSTANCE_TYPE, ALLOWED_INSTANCE_TYPE)
+    v.require_unique(path, "instance_types", list(props.instance_types))
     v.require_one_of(path, "ami_type", props.ami_type, AMI_TYPES)
     v.require_one_of(path, "capacity_type", props.capacity_type, CAPACITY_TYPES)
     for name in ("min_size", "desired_size", "max_size"):
@@ -253,6 +254,9 @@ def _validate(path: str, props: ManagedNodeGroupProps, node_group_name: str) -> 
         v.require_label_key(path, "taints.key", taint.key)
         v.require_label_value(path, "taints.value", taint.value)
         v.require_one_of(path, "taints.effect", taint.effect, TAINT_EFFECTS)
+    # Kubernetes keys a node's taints by key and effect: a second one of both is refused
+    # (the API server's taint validation, "taints must be unique by key and effect pair").
+    v.require_unique(path, "taints (key, effect)", [(t.key, t.effect) for t in props.taints])
     if (props.ami_type.startswith("BOTTLEROCKET") and props.launch_template is not None
             and props.launch_template.props.root_device_name != BOTTLEROCKET_DATA_DEVICE_NAME):
         v.fail(path, "launch_template.root_device_name", props.launch_template.props.root_device_name,
