@@ -10,7 +10,7 @@ import pytest
 from eksguard import GuardrailViolation, ValidationError
 from eksguard._framework import App, TerraformStack, aws
 from eksguard.guardrails import Guardrails, check_document
-from eksguard.guardrails.aspect import ALLOWED_WAIVER_REASON
+from eksguard.guardrails.aspect import ALLOWED_WAIVER_PATH, ALLOWED_WAIVER_REASON
 
 HOST = "oidc.eks.us-east-1.amazonaws.com/id/X"
 PROVIDER = f"arn:aws:iam::111122223333:oidc-provider/{HOST}"
@@ -126,6 +126,15 @@ def test_waivers_need_a_known_rule_and_a_written_reason(stack, rule, reason, fie
         Guardrails.of(stack).waive(rule=rule, path="test/x", reason=reason)
     assert (caught.value.field, caught.value.path) == (field, "test/x")
     assert caught.value.allowed.startswith(allowed)
+
+
+@pytest.mark.parametrize("path", ["", "/", " ", " test/x"])
+def test_a_waiver_names_a_construct_not_the_whole_stack(stack, path):
+    # an empty path would cover every construct ("and everything below it")
+    with pytest.raises(ValidationError) as caught:
+        Guardrails.of(stack).waive(rule="EKSG001", path=path, reason="a long enough reason")
+    assert (caught.value.path, caught.value.field, caught.value.value) == ("Guardrails.waive", "path", path)
+    assert caught.value.allowed == ALLOWED_WAIVER_PATH
 
 
 # EKSG011: workload identities (IRSA, Pod Identity, CI OIDC) with broad grants on "*".

@@ -130,6 +130,9 @@ class Guardrails:
         return self._add(Waiver(rule=rule, path=path, reason=reason))
 
     def _add(self, waiver: Waiver) -> Guardrails:
+        if not isinstance(waiver.path, str) or not waiver.path.strip("/ ") or waiver.path != waiver.path.strip():
+            # An empty path would cover every construct of the stack ("and everything below it").
+            raise ValidationError("Guardrails.waive", "path", waiver.path, ALLOWED_WAIVER_PATH)
         if waiver.rule not in ALL_RULES:
             raise ValidationError(waiver.path, "rule", waiver.rule, "one of " + ", ".join(ALL_RULES))
         if not isinstance(waiver.reason, str) or len(waiver.reason.strip()) < MIN_REASON_LENGTH:
@@ -179,6 +182,10 @@ def allow_reason(path: str, field: str, value: Any) -> str | None:
     if isinstance(value, str) and len(value.strip()) >= MIN_REASON_LENGTH:
         return value.strip()
     raise ValidationError(path, field, value, ALLOWED_ALLOW_REASON)
+
+
+ALLOWED_WAIVER_PATH = ("a construct path in the stack, such as 'prod/eks/cluster' (the finding names it): "
+                       "not empty, and not only '/', which would waive the rule for every construct")
 
 
 def waive_by_prop(scope: Any, *, rule: str, props: str, field: str, value: Any) -> None:
