@@ -159,6 +159,7 @@ Lazy = core.Lazy
 LocalBackend = core.LocalBackend
 NamedCloudWorkspace = core.NamedCloudWorkspace
 TerraformDataSource = core.TerraformDataSource
+TerraformProvider = core.TerraformProvider
 TerraformLocal = core.TerraformLocal
 TerraformOutput = core.TerraformOutput
 TerraformResource = core.TerraformResource

@@ -80,10 +80,9 @@ STACK_IAM_ACTIONS = [
     "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary",
     "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:Get*", "iam:List*", "iam:PutRolePermissionsBoundary",
     "iam:PutRolePolicy", "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:Tag*", "iam:Untag*",
-    "iam:UpdateAssumeRolePolicy", "iam:UpdateOpenIDConnectProviderThumbprint", "iam:UpdateRole",
-    "iam:UpdateRoleDescription"]
+    "iam:UpdateOpenIDConnectProviderThumbprint", "iam:UpdateRole", "iam:UpdateRoleDescription"]
 """The apply role's IAM actions on the stack's own ARNs: its roles' and providers' writes,
-with IAM_READS and tagging as wildcards."""
+with IAM_READS and tagging as wildcards; no trust change (``TRUST_CHANGES``)."""
 STACK_TAG = "us-east-1/ci-identity"
 """The stack's ``eksguard:stack`` tag: its region and id (it has no cluster)."""
 STACK_IAM = ["role/deploy-*", "role/review-*", "role/run-*", "role/split-*",  # split-* covers split-plan-*
@@ -112,7 +111,7 @@ CI_ROLES: list[str] = []
 def _deploy(role_arn: str) -> dict[str, Any]:
     """What this stack's apply roles may do: it holds only IAM roles and OIDC providers. Its
     own IAM, reads and writes, attaching only the two policies the stack attaches; no trust
-    change but of its own stack's roles; and not widen the role itself nor another CI role."""
+    change; and not widen the role itself nor another CI role."""
     account = role_arn.split(":")[4]
     return {"Version": "2012-10-17", "Statement": [
         {"Sid": "StackIAM", "Effect": "Allow", "Action": STACK_IAM_ACTIONS,
@@ -125,8 +124,6 @@ def _deploy(role_arn: str) -> dict[str, Any]:
             "iam:Set*", "iam:Tag*", "iam:Untag*", "iam:Update*"], "Resource": "*",
          "Condition": {"Null": {"aws:ResourceTag/eksguard:stack": "false"},
                        "StringNotEquals": {"aws:ResourceTag/eksguard:stack": STACK_TAG}}},
-        {"Sid": "RetrustOwnRolesOnly", "Effect": "Deny", "Action": "iam:UpdateAssumeRolePolicy", "Resource": "*",
-         "Condition": {"StringNotEquals": {"aws:ResourceTag/eksguard:stack": STACK_TAG}}},
         {"Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
             "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
             "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",

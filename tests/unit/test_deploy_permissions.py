@@ -238,8 +238,11 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
             "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
             "iam:UpdateAssumeRolePolicy"],
         "Resource": sorted([roles["ref/tfc-run/role"], roles["ref/tfc-run/plan/role"]])}
-    assert statements["RetrustOwnRolesOnly"]["Condition"] == {
-        "StringNotEquals": {"aws:ResourceTag/eksguard:stack": f"{REGION}/ref/ref"}}
+    # AND it changes no role's trust: a new role's comes with CreateRole (TRUST_CHANGES)
+    assert "RetrustOwnRolesOnly" not in statements
+    assert not [s["Sid"] for s in statements.values() if s["Effect"] == "Allow" and any(
+        fnmatchcase("iam:UpdateAssumeRolePolicy", a) for a in ([s["Action"]] if isinstance(s["Action"], str)
+                                                                else s["Action"]))]
     # AND no deploy role may write a new version of a derived CI policy, its own included
     assert statements["KeepCiPolicies"] == {
         "Sid": "KeepCiPolicies", "Effect": "Deny", "Action": ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"],
@@ -270,7 +273,9 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
     assert statements["TagNewKeysAsThisStack"] == {
         "Sid": "TagNewKeysAsThisStack", "Effect": "Allow", "Action": "kms:TagResource", "Resource": "*",
         "Condition": {"StringEquals": {"aws:RequestTag/eksguard:stack": f"{REGION}/ref/ref",
-                                       "aws:RequestedRegion": REGION}}}
+                                       "aws:RequestedRegion": REGION},
+                      # (with no tag but those the stack's keys carry: no other team's key gets one)
+                      "ForAllValues:StringEquals": {"aws:TagKeys": ["eksguard:cluster", "eksguard:stack"]}}}
     # AND its EC2 writes reach only EC2 tagged as the stack's: a create only tagging the new
     # resource so, in three groups none of whose creates names another type of its group
     ec2 = f"arn:{PARTITION}:ec2:{REGION}:{ACCOUNT}"
@@ -300,27 +305,32 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
     assert {"ec2:CreateSubnet", "ec2:DeleteVpc", "ec2:RevokeSecurityGroupIngress", "ec2:CreateTags",
             "ec2:DeleteVpcEndpoints"} <= set(statements["ChangeThisStacksEC2"]["Action"])
     assert "ec2:CreateVpc" not in statements["ChangeThisStacksEC2"]["Action"]
-    assert statements["ChangeEC2NotOtherStacks"]["Action"] == ["ec2:DisassociateRouteTable"]
-    # (the default security group, untagged by AWS, by its VPC)
+    vpc = "${aws_vpc.network_vpc_4E8F0223.arn}"
+    # (a route table's disassociation, whose request may name no resource, in the stack's VPC)
+    assert statements["ChangeEC2NotOtherStacks"] == {
+        "Sid": "ChangeEC2NotOtherStacks", "Effect": "Allow", "Action": ["ec2:DisassociateRouteTable"],
+        "Resource": "*", "Condition": {
+            "StringEqualsIfExists": {"aws:ResourceTag/eksguard:stack": f"{REGION}/ref/ref"},
+            "StringEquals": {"aws:RequestedRegion": REGION}, "ArnEqualsIfExists": {"ec2:Vpc": vpc}}}
+    # (the default security group, untagged by AWS, adopted by its VPC: DeleteTags takes no ec2:Vpc)
     assert statements["EmptyStackVpcsDefaultSecurityGroups"] == {
         "Sid": "EmptyStackVpcsDefaultSecurityGroups", "Effect": "Allow", "Action": [
             "ec2:AuthorizeSecurityGroupEgress", "ec2:AuthorizeSecurityGroupIngress", "ec2:CreateTags",
-            "ec2:DeleteTags", "ec2:RevokeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress"],
-        "Resource": f"{ec2}:security-group/*", "Condition": {"ArnEquals": {"ec2:Vpc": "${aws_vpc.network_vpc_4E8F0223.arn}"}}}
-    # (and the tag never moves: not added, changed or removed but at create)
+            "ec2:RevokeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress"],
+        "Resource": f"{ec2}:security-group/*", "Condition": {"ArnEquals": {"ec2:Vpc": vpc}}}
+    # (and the tag never moves: not added, changed or removed but at create, or in the stack's VPC)
     assert statements["KeepEC2StackTags"] == {
         "Sid": "KeepEC2StackTags", "Effect": "Deny", "Action": ["ec2:CreateTags", "ec2:DeleteTags"], "Resource": "*",
         "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": "eksguard:stack"},
-                      "Null": {"ec2:CreateAction": "true"}}}
+                      "Null": {"ec2:CreateAction": "true"}, "ArnNotEqualsIfExists": {"ec2:Vpc": vpc}}}
     assert "WriteStackResourcesInThisRegion" not in statements or not [
         a for a in statements["WriteStackResourcesInThisRegion"]["Action"] if a.startswith("ec2:")]
-    # AND every EC2 resource and KMS key it makes carries the tag; the default security group does not
+    # AND every EC2 resource and KMS key it makes or adopts carries the tag
     tagged = {f"{t}.{k}": body.get("tags", {}).get("eksguard:stack") for t in (
         "aws_vpc", "aws_subnet", "aws_route_table", "aws_security_group", "aws_vpc_endpoint", "aws_flow_log",
-        "aws_launch_template", "aws_kms_key") for k, body in document["resource"].get(t, {}).items()}
+        "aws_launch_template", "aws_kms_key", "aws_default_security_group")
+        for k, body in document["resource"].get(t, {}).items()}
     assert set(tagged.values()) == {f"{REGION}/ref/ref"}, tagged
-    assert [b.get("tags", {}).get("eksguard:stack") for b in document["resource"]["aws_default_security_group"].values()
-            ] == [None]
     # AND it may not write to, tag or pass an IAM resource of another stack (tagged so)
     assert statements["LeaveOtherStacksIAM"] == {
         "Sid": "LeaveOtherStacksIAM", "Effect": "Deny", "Action": [
@@ -344,7 +354,9 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
         assert statements["LaunchOnlyFromATemplate"] == {
             "Sid": "LaunchOnlyFromATemplate", "Effect": "Allow", "Action": "ec2:RunInstances",
             "NotResource": templates, "Condition": {
-                "ArnLike": {"ec2:LaunchTemplate": templates}, "StringEquals": {"aws:RequestedRegion": REGION}}}
+                "ArnLike": {"ec2:LaunchTemplate": templates}, "StringEquals": {"aws:RequestedRegion": REGION},
+                # (subnets, security groups and network interfaces in the stack's VPC)
+                "ArnEqualsIfExists": {"ec2:Vpc": "${aws_vpc.network_vpc_4E8F0223.arn}"}}}
     else:
         assert "LaunchFromThisStacksTemplates" not in statements and "LaunchOnlyFromATemplate" not in statements
     # AND it passes only the roles its resources hand to a service: not the people's or CI's
@@ -450,7 +462,7 @@ def test_an_environment_role_may_deploy_exactly_its_stacks_types(synth_one):
             "iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:CreateRole", "iam:DeleteOpenIDConnectProvider",
             "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary",
             "iam:DetachRolePolicy", "iam:Get*", "iam:List*", "iam:PutRolePermissionsBoundary",
-            "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:Tag*", "iam:Untag*", "iam:UpdateAssumeRolePolicy",
+            "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:Tag*", "iam:Untag*",
             "iam:UpdateOpenIDConnectProviderThumbprint", "iam:UpdateRole", "iam:UpdateRoleDescription"],
          # only the stack's own role (by its name prefix), its derived policies and OIDC provider
          "Resource": [f"arn:{PARTITION}:iam::{ACCOUNT}:role/deploy-*",
@@ -464,9 +476,6 @@ def test_an_environment_role_may_deploy_exactly_its_stacks_types(synth_one):
             "iam:Set*", "iam:Tag*", "iam:Untag*", "iam:Update*"], "Resource": "*",
          "Condition": {"Null": {"aws:ResourceTag/eksguard:stack": "false"},
                        "StringNotEquals": {"aws:ResourceTag/eksguard:stack": f"{REGION}/test"}}},
-        # AND no role's trust but its own stack's (an untagged role matching a prefix neither)
-        {"Sid": "RetrustOwnRolesOnly", "Effect": "Deny", "Action": "iam:UpdateAssumeRolePolicy", "Resource": "*",
-         "Condition": {"StringNotEquals": {"aws:ResourceTag/eksguard:stack": f"{REGION}/test"}}},
         # AND it may not widen itself
         {"Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
             "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
@@ -480,7 +489,7 @@ def test_an_environment_role_may_deploy_exactly_its_stacks_types(synth_one):
     # a statement at least
     parts = [out.resource(f"test/deploy/stack-permissions-{n}") for n in (1, 2, 3)]
     assert [(p["name_prefix"], len(json.loads(p["policy"])["Statement"])) for p in parts] == [
-        ("eksguard-stack-deploy-", 4), ("eksguard-stack-deploy-", 2), ("eksguard-stack-deploy-", 4)]
+        ("eksguard-stack-deploy-", 4), ("eksguard-stack-deploy-", 2), ("eksguard-stack-deploy-", 3)]
     assert [out.resource(f"test/deploy/stack-permissions-{n}-attachment") for n in (1, 2, 3)] == [
         {"role": "${" + out.address("test/deploy/role") + ".name}",
          "policy_arn": "${" + out.address(f"test/deploy/stack-permissions-{n}") + ".arn}"} for n in (1, 2, 3)]
@@ -911,3 +920,29 @@ def test_stack_types_read_access_principals_from_the_stack(synth_one):
     synth_one(build)
     assert seen == {"entries": {"role/ops-*", "arn:aws:iam::444455556666:role/x"},
                     "policies": {"arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy": {"role/ops-*"}}}
+
+
+def test_new_keys_may_carry_only_the_tag_keys_the_stacks_keys_and_providers_give(synth_one):
+    from eksguard.constructs._private import StackTypes
+
+    seen = {}
+
+    def build(stack):
+        aws.provider.AwsProvider(stack, "eu", region="eu-west-1", alias="eu",
+                                 default_tags=[{"tags": {"team": "shop"}}])
+        aws.kms_key.KmsKey(stack, "key", tags={"cost-center": "42"})
+        seen["keys"] = StackTypes(stack).key_tag_keys
+    synth_one(build)
+    # THEN its keys' own tag keys, every AWS provider's default tags' keys and the stack's tag
+    assert seen["keys"] == {"cost-center", "team", "eksguard:stack"}
+    document = {s["Sid"]: s for s in deploy_policy_document(
+        resource_types={"aws_kms_key"}, partition="aws", account="111122223333", region="eu-west-1",
+        passed_to=(), key_arns={"${aws_kms_key.key.arn}"}, stack_tag="eu-west-1/test",
+        key_tag_keys=seen["keys"])["Statement"]}
+    assert document["TagNewKeysAsThisStack"]["Condition"]["ForAllValues:StringEquals"] == {
+        "aws:TagKeys": ["cost-center", "eksguard:stack", "team"]}
+    # AND a key whose tags are known only at apply leaves the keys unlimited
+    assert "ForAllValues:StringEquals" not in {s["Sid"]: s for s in deploy_policy_document(
+        resource_types={"aws_kms_key"}, partition="aws", account="111122223333", region="eu-west-1",
+        passed_to=(), key_arns={"${aws_kms_key.key.arn}"}, stack_tag="eu-west-1/test")["Statement"]}[
+        "TagNewKeysAsThisStack"]["Condition"]

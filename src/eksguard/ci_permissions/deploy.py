@@ -393,7 +393,7 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                            key_arns: Collection[str] | None = None,
                            stack_tag: str | None = None, iam_writes: bool = True,
                            role_boundaries: Collection[str] | None = None,
-                           vpc_arns: Collection[str] = (),
+                           vpc_arns: Collection[str] = (), key_tag_keys: Collection[str] | None = None,
                            access_entry_principals: Collection[str] | None = None,
                            access_policy_principals: Mapping[str, Collection[str]] | None = None) -> dict[str, Any]:
     """What plan, apply and destroy of these types call: the reads, the writes (scoped to
@@ -426,7 +426,8 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
     version (``KeepStackRolesBoundaries``). With ``stack_tag`` too, EC2 writes reach only
     EC2 resources tagged as the stack's (``eksguard.ci_permissions.ec2_tags``; ``vpc_arns``,
     the stack's VPCs, name the default security groups the stack empties), and a new KMS key
-    may be tagged only as the stack's (``TagNewKeysAsThisStack``). With ``cluster_names`` and
+    may be tagged only as the stack's (``TagNewKeysAsThisStack``) and, with ``key_tag_keys``
+    (the keys of the tags the stack's keys carry), with those keys only. With ``cluster_names`` and
     ``access_entry_principals`` (the principals of the stack's access entries: ARNs, or
     ``role/<pattern>`` for its own roles), access entries may be created and changed only
     for those (``eks:principalArn``); with ``access_policy_principals`` too (per access
@@ -436,6 +437,7 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
     rows = [RESOURCE_PERMISSIONS[t] for t in sorted(resource_types) if t in RESOURCE_PERMISSIONS]
     reads = set(read_actions(resource_types, data_types))
     writes = sorted({a for row in rows for a in row.write} - reads)
+    writes = [a for a in writes if a not in TRUST_CHANGES]
     if not iam_writes:
         writes = [a for a in writes if not a.startswith("iam:")]
     statements: list[dict[str, Any]] = [*plan_policy_document(
@@ -467,9 +469,17 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
         statements.append({"Sid": "ChangeStackKeysOnly", "Effect": "Allow", "Action": keys,
                            "Resource": arns if len(arns) > 1 else arns[0]})
     if tag_new_keys:
+        # A new key is not in the ARN list yet; any key of the region could be tagged through
+        # this statement, so only with the stack's tag and the keys the stack's keys carry:
+        # no other tag can be put on another team's key (tag-based KMS access).
+        condition: dict[str, Any] = {"StringEquals": {f"aws:RequestTag/{STACK_TAG_KEY}": stack_tag,
+                                                      "aws:RequestedRegion": region}}
+        if key_tag_keys is not None:
+            keys_allowed = sorted({*key_tag_keys, STACK_TAG_KEY})
+            condition["ForAllValues:StringEquals"] = {"aws:TagKeys": keys_allowed if len(keys_allowed) > 1
+                                                      else keys_allowed[0]}
         statements.append({"Sid": "TagNewKeysAsThisStack", "Effect": "Allow", "Action": KMS_TAG, "Resource": "*",
-                           "Condition": {"StringEquals": {f"aws:RequestTag/{STACK_TAG_KEY}": stack_tag,
-                                                          "aws:RequestedRegion": region}}})
+                           "Condition": condition})
     launches = {"aws_eks_node_group", "aws_launch_template"} <= set(resource_types)
     if ec2 or (launches and stack_tag is not None):
         statements.extend(ec2_statements(writes=ec2, resource_types=resource_types, partition=partition,
@@ -522,8 +532,6 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                            "Condition": {"StringEquals": {"iam:PassedToService": sorted(passed_to)}}})
     if stack_tag is not None and any(a.startswith("iam:") for a in writes):
         statements.append(leave_other_stacks_iam(stack_tag))
-        if "iam:UpdateAssumeRolePolicy" in writes:
-            statements.append(retrust_own_roles_only(stack_tag))
     if bounded:
         arns = sorted(role_boundaries or ())
         statements.append({"Sid": "KeepStackRolesBoundaries", "Effect": "Deny",
@@ -611,18 +619,14 @@ def leave_other_stacks_iam(stack_tag: str) -> dict[str, Any]:
                           "StringNotEquals": {f"aws:ResourceTag/{STACK_TAG_KEY}": stack_tag}}}
 
 
-def retrust_own_roles_only(stack_tag: str) -> dict[str, Any]:
-    """Deny changing the trust of any role not tagged as this stack's, untagged ones too.
-
-    A role's trust says who may be it; ``iam:UpdateAssumeRolePolicy`` takes no
-    ``iam:PermissionsBoundary`` (Service Authorization Reference, IAM), so a role of the
-    account that matches a stack's name prefix without being the stack's (made by hand,
-    without the tag, without the boundary) could otherwise be re-trusted to the apply role
-    and used. A negated operator matches when the key is absent (IAM User Guide, "Condition
-    operators"), so an untagged role is denied: a stack role made before the tag existed
-    gets it at its next apply, and a new role's trust comes with CreateRole."""
-    return {"Sid": "RetrustOwnRolesOnly", "Effect": "Deny", "Action": "iam:UpdateAssumeRolePolicy",
-            "Resource": "*", "Condition": {"StringNotEquals": {f"aws:ResourceTag/{STACK_TAG_KEY}": stack_tag}}}
+TRUST_CHANGES = ("iam:UpdateAssumeRolePolicy",)
+"""What no derived deploy role may call: a role's trust says who may be it, and the call
+takes no ``iam:PermissionsBoundary`` (Service Authorization Reference, IAM), so with it the
+role could re-trust a role of the account that matches a stack prefix without being the
+stack's (made by hand, privileged) after tagging it as the stack's, and then be it (the
+second AWS review of this policy). A stack role's new trust comes with its CreateRole; a
+changed trust (a service account added to an IRSA role, a replaced cluster's issuer) is an
+administrator's apply."""
 
 
 COMPACT_IAM_PREFIXES = ("iam:Get", "iam:List", "iam:Tag", "iam:Untag")

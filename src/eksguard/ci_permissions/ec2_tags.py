@@ -15,8 +15,8 @@ creation" and "Control access to EC2 resources using resource tags":
   stack's (``aws:ResourceTag/eksguard:stack``);
 - the tag may not be added, changed or removed outside a create (``KeepEC2StackTags``), so
   no other resource can be made the stack's by tagging it;
-- the writes that may name no resource at all (``NO_REQUIRED_RESOURCE``: releasing an
-  address, disassociating a route table) in the region, on what is not another stack's;
+- disassociating a route table, whose request may name no resource (``NO_REQUIRED_RESOURCE``),
+  in the stack's VPCs, on what is not another stack's;
 - the VPC's default security group, which AWS creates untagged with the VPC and the stack
   only empties, by its VPC (``ec2:Vpc``, the stack's VPCs' ARNs);
 - ``ec2:RunInstances`` (which EKS checks against the caller of a node group with a launch
@@ -70,17 +70,22 @@ TAGGED_EC2_TYPES = frozenset(EC2_CREATES)
 """The EC2 types a stack with a derived deploy role tags as its own."""
 
 DEFAULT_SECURITY_GROUP_WRITES = ("ec2:AuthorizeSecurityGroupEgress", "ec2:AuthorizeSecurityGroupIngress",
-                                 "ec2:CreateTags", "ec2:DeleteTags", "ec2:RevokeSecurityGroupEgress",
+                                 "ec2:CreateTags", "ec2:RevokeSecurityGroupEgress",
                                  "ec2:RevokeSecurityGroupIngress")
-"""What hashicorp/aws calls on a VPC's default security group (internal/service/ec2/
-vpc_default_security_group.go: it adopts the group, tags it and replaces its rules)."""
+"""What hashicorp/aws calls on a VPC's default security group when it adopts it
+(internal/service/ec2/vpc_default_security_group.go: it tags the group and replaces its
+rules), each of which takes ``ec2:Vpc`` on the security group (Service Authorization
+Reference, Amazon EC2). Not ``DeleteTags``, which does not take ``ec2:Vpc``: once adopted the
+group carries the stack's tag, and later tag removals pass on it (``ChangeThisStacksEC2``)."""
 
-NO_REQUIRED_RESOURCE = ("ec2:AssociateAddress", "ec2:DisassociateAddress", "ec2:DisassociateRouteTable",
-                        "ec2:ReleaseAddress")
-"""EC2 writes with no required resource type (Service Authorization Reference, Amazon EC2):
-a request may carry no resource to match a tag on (DisassociateRouteTable names only an
-association id), so they are allowed in the region on any resource not tagged as another
-stack's (``StringEqualsIfExists``) rather than fail on AWS."""
+NO_REQUIRED_RESOURCE = ("ec2:DisassociateRouteTable",)
+"""The EC2 write with no required resource type whose request names no resource of its own
+(Service Authorization Reference, Amazon EC2; the request takes only an association id): it
+is allowed in the region on what is not another stack's (``StringEqualsIfExists``) and, of
+route tables and subnets, in the stack's VPCs only (``ArnEqualsIfExists`` on ``ec2:Vpc``,
+which both take), rather than fail on AWS if the route table is not in the request's
+context. (Releasing, associating and disassociating an address name its ``elastic-ip``,
+which takes ``aws:ResourceTag``: they need the stack's tag like every other write.)"""
 
 
 def ec2_statements(*, writes: Collection[str], resource_types: Collection[str], partition: str, account: str,
@@ -119,31 +124,45 @@ def ec2_statements(*, writes: Collection[str], resource_types: Collection[str], 
         statements.append({"Sid": "ChangeThisStacksEC2", "Effect": "Allow", "Action": changes, "Resource": "*",
                            "Condition": own})
     if loose:
+        condition: dict[str, Any] = {"StringEqualsIfExists": {f"aws:ResourceTag/{STACK_TAG_KEY}": stack_tag},
+                                     "StringEquals": {"aws:RequestedRegion": region}}
+        if vpc_arns:
+            # route tables and subnets take ec2:Vpc (addresses do not): in the stack's VPCs only
+            condition["ArnEqualsIfExists"] = {"ec2:Vpc": sorted(vpc_arns) if len(vpc_arns) > 1
+                                              else next(iter(vpc_arns))}
         statements.append({"Sid": "ChangeEC2NotOtherStacks", "Effect": "Allow", "Action": loose, "Resource": "*",
-                           "Condition": {"StringEqualsIfExists": {f"aws:ResourceTag/{STACK_TAG_KEY}": stack_tag},
-                                         "StringEquals": {"aws:RequestedRegion": region}}})
-    if "aws_default_security_group" in resource_types and vpc_arns:
-        vpcs = sorted(vpc_arns)
+                           "Condition": condition})
+    vpcs: Any = sorted(vpc_arns)
+    vpcs = vpcs if len(vpcs) != 1 else vpcs[0]
+    adopts = "aws_default_security_group" in resource_types and bool(vpc_arns)
+    if adopts:
         statements.append({"Sid": "EmptyStackVpcsDefaultSecurityGroups", "Effect": "Allow",
                            "Action": list(DEFAULT_SECURITY_GROUP_WRITES), "Resource": f"{arn}:security-group/*",
-                           "Condition": {"ArnEquals": {"ec2:Vpc": vpcs if len(vpcs) > 1 else vpcs[0]}}})
+                           "Condition": {"ArnEquals": {"ec2:Vpc": vpcs}}})
     if launches_from_templates:
-        statements.extend(launch_from_stack_templates(partition, account, region, stack_tag))
-    statements.append(keep_ec2_stack_tags())
+        statements.extend(launch_from_stack_templates(partition, account, region, stack_tag, vpcs or None))
+    statements.append(keep_ec2_stack_tags(vpcs if adopts else None))
     return statements
 
 
-def keep_ec2_stack_tags() -> dict[str, Any]:
+def keep_ec2_stack_tags(stack_vpcs: Any = None) -> dict[str, Any]:
     """Deny adding, changing or removing the ``eksguard:stack`` tag of an EC2 resource but
     as part of its create (``ec2:CreateAction`` is set only then): otherwise one
-    ``CreateTags`` would make any resource of the region the stack's."""
+    ``CreateTags`` would make any resource of the region the stack's. With ``stack_vpcs``
+    (the stack adopts its VPCs' default security groups, which AWS makes untagged), not on
+    what lies in those VPCs (``ec2:Vpc``; a resource that does not take it stays denied):
+    the only such resource the role may tag is a security group of the stack's VPC
+    (``EmptyStackVpcsDefaultSecurityGroups``), whose rules it may already change."""
+    condition: dict[str, Any] = {"ForAnyValue:StringEquals": {"aws:TagKeys": STACK_TAG_KEY},
+                                 "Null": {"ec2:CreateAction": "true"}}
+    if stack_vpcs:
+        condition["ArnNotEqualsIfExists"] = {"ec2:Vpc": stack_vpcs}
     return {"Sid": "KeepEC2StackTags", "Effect": "Deny", "Action": ["ec2:CreateTags", "ec2:DeleteTags"],
-            "Resource": "*", "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": STACK_TAG_KEY},
-                                           "Null": {"ec2:CreateAction": "true"}}}
+            "Resource": "*", "Condition": condition}
 
 
 def launch_from_stack_templates(partition: str, account: str, region: str,
-                                stack_tag: str | None = None) -> list[dict[str, Any]]:
+                                stack_tag: str | None = None, stack_vpcs: Any = None) -> list[dict[str, Any]]:
     """``ec2:RunInstances`` only from a launch template, and with ``stack_tag``, only from
     one of the stack's.
 
@@ -155,10 +174,15 @@ def launch_from_stack_templates(partition: str, account: str, region: str,
     instance can be launched without a template of this account and region. With the
     stack's tag, the template itself must be the stack's (``aws:ResourceTag`` on the
     ``launch-template`` resource, a statement of its own: the instance, volumes and network
-    interfaces a launch makes carry no tags yet)."""
+    interfaces a launch makes carry no tags yet); with ``stack_vpcs``, its subnets,
+    security groups and network interfaces only in the stack's VPCs (``ec2:Vpc``, which those
+    three take: Service Authorization Reference, RunInstances), where the stack's node
+    groups run: not a host of the role's in another team's network."""
     templates = f"arn:{partition}:ec2:{region}:{account}:launch-template/*"
-    from_template = {"ArnLike": {"ec2:LaunchTemplate": templates},
-                     "StringEquals": {"aws:RequestedRegion": region}}
+    from_template: dict[str, Any] = {"ArnLike": {"ec2:LaunchTemplate": templates},
+                                     "StringEquals": {"aws:RequestedRegion": region}}
+    if stack_vpcs:
+        from_template["ArnEqualsIfExists"] = {"ec2:Vpc": stack_vpcs}
     if stack_tag is None:
         return [{"Sid": "LaunchFromThisAccountsTemplates", "Effect": "Allow", "Action": "ec2:RunInstances",
                  "Resource": "*", "Condition": from_template}]

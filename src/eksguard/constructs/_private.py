@@ -18,6 +18,7 @@ from eksguard._framework import (
     IStringProducer,
     Lazy,
     TerraformDataSource,
+    TerraformProvider,
     TerraformResource,
     TerraformStack,
     aws,
@@ -181,6 +182,9 @@ class StackTypes:
         self.access_policy_principals: dict[str, set[str]] | None = {}
         """Per access policy ARN the stack associates, the principals it associates it to
         (as ``access_entry_principals``); None when one is known only at apply."""
+        self.key_tag_keys: set[str] | None = {STACK_TAG_KEY}
+        """The tag keys the stack's KMS keys are created with (theirs, the AWS providers'
+        ``default_tags`` and ``eksguard:stack``); None when one is known only at apply."""
         entries: dict[str, Any] = {}
         associations: list[tuple[Any, Any]] = []
         self.ci_role_arns: set[str] = set()
@@ -215,6 +219,7 @@ class StackTypes:
                     self.iam_names.setdefault("role", set()).add("*")  # a role from elsewhere
                 if rtype == "aws_kms_key":
                     self.key_arns.add(f"${{aws_kms_key.{node.friendly_unique_id}.arn}}")
+                    self.key_tag_keys = _tag_keys(self.key_tag_keys, node.tags_input)
                 elif rtype == "aws_vpc":
                     self.vpc_arns.add(f"${{aws_vpc.{node.friendly_unique_id}.arn}}")
                 elif rtype == "aws_eks_access_entry":
@@ -243,6 +248,10 @@ class StackTypes:
                             self.log_group_names = None
             elif isinstance(node, TerraformDataSource):
                 self.data_types.add(node.terraform_resource_type)
+            elif isinstance(node, TerraformProvider) and node.terraform_resource_type == "aws":
+                for block in node.to_terraform().get("provider", {}).get("aws", []):
+                    for default in block.get("default_tags") or []:
+                        self.key_tag_keys = _tag_keys(self.key_tag_keys, default.get("tags"))
         # A passed role of elsewhere (a variable, a data source) is not the stack's to name.
         self.passed_role_names = {role_names.get(i, "*") for i in passed_ids}
         self.attached_policy_arns = _attached_policy_arns(attached, policy_names)
@@ -253,10 +262,10 @@ class StackTypes:
 IAM_NAMED_TYPES = {"aws_iam_role": "role", "aws_iam_policy": "policy",
                    "aws_iam_instance_profile": "instance-profile",
                    "aws_iam_openid_connect_provider": "oidc-provider"}
-STACK_TAGGED_TYPES = frozenset({*IAM_NAMED_TYPES, *TAGGED_EC2_TYPES, "aws_kms_key"})
-"""What carries the ``eksguard:stack`` tag in a stack with a derived deploy role. Not the
-VPC's default security group: AWS makes it untagged, and a tag added after create is what
-``KeepEC2StackTags`` denies (the deploy role reaches it by its VPC, ``ec2:Vpc``)."""
+STACK_TAGGED_TYPES = frozenset({*IAM_NAMED_TYPES, *TAGGED_EC2_TYPES, "aws_default_security_group", "aws_kms_key"})
+"""What carries the ``eksguard:stack`` tag in a stack with a derived deploy role (the VPC's
+default security group, which AWS makes untagged, gets it when the stack adopts it: the
+deploy role may tag a security group of the stack's VPC, ``ec2:Vpc``)."""
 TERRAFORM_GENERATED_NAME = "terraform-*"
 """A name neither given nor prefixed: the provider's ``id.UniqueId()``, "terraform-" and a
 timestamp (hashicorp/terraform-plugin-sdk helper/id)."""
@@ -304,6 +313,15 @@ def _iam_resource_name(node: Any, kind: str) -> str:
 
 ROLE_ARN_REFERENCE = re.compile(r"^\$\{aws_iam_role\.([^.}]+)\.arn\}$")
 ENTRY_PRINCIPAL_REFERENCE = re.compile(r"^\$\{aws_eks_access_entry\.([^.}]+)\.principal_arn\}$")
+
+
+def _tag_keys(keys: set[str] | None, tags: Any) -> set[str] | None:
+    """``keys`` with the literal keys of ``tags`` (None: a map, or a key, known only at apply)."""
+    if keys is None or tags is None:
+        return keys
+    if not isinstance(tags, Mapping) or is_token(tags) or any(is_token(k) for k in tags):
+        return None
+    return keys | set(tags)
 
 
 def _literal_arn(value: Any) -> bool:
