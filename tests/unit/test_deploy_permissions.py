@@ -276,6 +276,10 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
                                        "aws:RequestedRegion": REGION},
                       # (with no tag but those the stack's keys carry: no other team's key gets one)
                       "ForAllValues:StringEquals": {"aws:TagKeys": ["eksguard:cluster", "eksguard:stack"]}}}
+    # (EKS's grant for secrets encryption only on the cluster's own key)
+    assert statements["LetServicesUseStackKeys"]["Resource"] == "${aws_kms_key.eks_cluster_secrets-key_9600DCE2.arn}"
+    assert statements["KeepEC2Tags"] == {"Sid": "KeepEC2Tags", "Effect": "Deny", "Action": "ec2:DeleteTags",
+                                         "Resource": "*", "Condition": {"Null": {"aws:TagKeys": "true"}}}
     # AND its EC2 writes reach only EC2 tagged as the stack's: a create only tagging the new
     # resource so, in three groups none of whose creates names another type of its group
     ec2 = f"arn:{PARTITION}:ec2:{REGION}:{ACCOUNT}"
@@ -369,7 +373,9 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
     # AND it may make access entries only for the stack's principals (not itself nor any
     # role of the account) and associate each access policy only to the principals the
     # stack associates it to: the viewers cannot be made cluster admins
+    # (with Auto Mode, the node role's, which EKS makes itself: a dependent action of CreateCluster)
     principals = [f"{iam}:role/{n}" for n in (
+        *(["eks-cluster-auto-mode-node-role-*"] if capacity == "auto-mode" else []),
         *(["eks-karpenter-node-role-*"] if capacity == "karpenter" else []),
         "ref-platform-admins-*", "ref-shop-viewers-*")]
     assert statements["AccessEntriesOfStackPrincipals"] == {
@@ -456,6 +462,9 @@ def test_an_environment_role_may_deploy_exactly_its_stacks_types(synth_one):
         {"Sid": "KeepEC2StackTags", "Effect": "Deny", "Action": ["ec2:CreateTags", "ec2:DeleteTags"], "Resource": "*",
          "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": "eksguard:stack"},
                        "Null": {"ec2:CreateAction": "true"}}},
+        # (nor every tag at once: DeleteTags without keys removes them all, the stack's too)
+        {"Sid": "KeepEC2Tags", "Effect": "Deny", "Action": "ec2:DeleteTags", "Resource": "*",
+         "Condition": {"Null": {"aws:TagKeys": "true"}}},
         # (reads and tagging as Get*, List*, Tag*, Untag*: on the stack's own ARNs only)
         {"Sid": "StackIAM", "Effect": "Allow", "Action": [
             "iam:AddClientIDToOpenIDConnectProvider", "iam:AttachRolePolicy", "iam:CreateOpenIDConnectProvider",
@@ -489,7 +498,7 @@ def test_an_environment_role_may_deploy_exactly_its_stacks_types(synth_one):
     # a statement at least
     parts = [out.resource(f"test/deploy/stack-permissions-{n}") for n in (1, 2, 3)]
     assert [(p["name_prefix"], len(json.loads(p["policy"])["Statement"])) for p in parts] == [
-        ("eksguard-stack-deploy-", 4), ("eksguard-stack-deploy-", 2), ("eksguard-stack-deploy-", 3)]
+        ("eksguard-stack-deploy-", 5), ("eksguard-stack-deploy-", 2), ("eksguard-stack-deploy-", 3)]
     assert [out.resource(f"test/deploy/stack-permissions-{n}-attachment") for n in (1, 2, 3)] == [
         {"role": "${" + out.address("test/deploy/role") + ".name}",
          "policy_arn": "${" + out.address(f"test/deploy/stack-permissions-{n}") + ".arn}"} for n in (1, 2, 3)]

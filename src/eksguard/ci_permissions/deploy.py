@@ -394,6 +394,7 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                            stack_tag: str | None = None, iam_writes: bool = True,
                            role_boundaries: Collection[str] | None = None,
                            vpc_arns: Collection[str] = (), key_tag_keys: Collection[str] | None = None,
+                           grant_key_arns: Collection[str] | None = None,
                            access_entry_principals: Collection[str] | None = None,
                            access_policy_principals: Mapping[str, Collection[str]] | None = None) -> dict[str, Any]:
     """What plan, apply and destroy of these types call: the reads, the writes (scoped to
@@ -426,7 +427,8 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
     version (``KeepStackRolesBoundaries``). With ``stack_tag`` too, EC2 writes reach only
     EC2 resources tagged as the stack's (``eksguard.ci_permissions.ec2_tags``; ``vpc_arns``,
     the stack's VPCs, name the default security groups the stack empties), and a new KMS key
-    may be tagged only as the stack's (``TagNewKeysAsThisStack``) and, with ``key_tag_keys``
+    may be tagged only as the stack's (``TagNewKeysAsThisStack``); with ``grant_key_arns``
+    (the keys the stack's clusters encrypt secrets with) EKS's grants are on those only; and, with ``key_tag_keys``
     (the keys of the tags the stack's keys carry), with those keys only. With ``cluster_names`` and
     ``access_entry_principals`` (the principals of the stack's access entries: ARNs, or
     ``role/<pattern>`` for its own roles), access entries may be created and changed only
@@ -486,8 +488,11 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                                          account=account, region=region, stack_tag=stack_tag or "",
                                          vpc_arns=vpc_arns, launches_from_templates=launches))
     if "kms:CreateGrant" in writes:
+        # With grant_key_arns (the keys the stack's clusters encrypt with), those keys only.
+        grant_keys: Any = sorted(grant_key_arns) if grant_key_arns else "*"
         statements.append({"Sid": "LetServicesUseStackKeys", "Effect": "Allow", "Action": "kms:CreateGrant",
-                           "Resource": "*", "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"},
+                           "Resource": grant_keys if grant_keys == "*" or len(grant_keys) > 1 else grant_keys[0],
+                           "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"},
                                                           "StringEquals": {"aws:RequestedRegion": region}}})
     if launches and stack_tag is None:
         statements.extend(launch_from_stack_templates(partition, account, region))

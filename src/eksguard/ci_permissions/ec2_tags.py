@@ -142,6 +142,8 @@ def ec2_statements(*, writes: Collection[str], resource_types: Collection[str], 
     if launches_from_templates:
         statements.extend(launch_from_stack_templates(partition, account, region, stack_tag, vpcs or None))
     statements.append(keep_ec2_stack_tags(vpcs if adopts else None))
+    if "ec2:DeleteTags" in writes:
+        statements.append(keep_ec2_tags())
     return statements
 
 
@@ -161,15 +163,25 @@ def keep_ec2_stack_tags(stack_vpcs: Any = None) -> dict[str, Any]:
             "Resource": "*", "Condition": condition}
 
 
+def keep_ec2_tags() -> dict[str, Any]:
+    """Deny ``DeleteTags`` without tag keys: it removes every user tag of the resource (EC2
+    API Reference, DeleteTags, ``Tags``: "If you omit this parameter, we delete all
+    user-defined tags"), the stack's tag with them, and ``aws:TagKeys`` is then absent, so
+    ``KeepEC2StackTags`` would not see it. hashicorp/aws always names the keys it removes."""
+    return {"Sid": "KeepEC2Tags", "Effect": "Deny", "Action": "ec2:DeleteTags", "Resource": "*",
+            "Condition": {"Null": {"aws:TagKeys": "true"}}}
+
+
 def launch_from_stack_templates(partition: str, account: str, region: str,
                                 stack_tag: str | None = None, stack_vpcs: Any = None) -> list[dict[str, Any]]:
     """``ec2:RunInstances`` only from a launch template, and with ``stack_tag``, only from
     one of the stack's.
 
     A managed node group with a launch template is validated against the caller's right to
-    launch from it: reviews of the stack as AWS runs it flagged CreateNodegroup and
-    UpdateNodegroupVersion as checking the caller's ``ec2:RunInstances`` on the template,
-    so the apply role holds it rather than fail on AWS. The condition is the EC2 User
+    launch from it: CreateNodegroup fails "InvalidRequestException: You are not authorized
+    to launch instances with this launch template" without ``ec2:RunInstances``
+    (aws-samples/terraform-eks-code#13, scylladb/scylla-cluster-tests#12172), and so does
+    UpdateNodegroupVersion, so the apply role holds it rather than fail on AWS. The condition is the EC2 User
     Guide's "Require the use of a launch template" example (``ec2:LaunchTemplate``): no
     instance can be launched without a template of this account and region. With the
     stack's tag, the template itself must be the stack's (``aws:ResourceTag`` on the

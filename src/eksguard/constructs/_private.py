@@ -182,6 +182,9 @@ class StackTypes:
         self.access_policy_principals: dict[str, set[str]] | None = {}
         """Per access policy ARN the stack associates, the principals it associates it to
         (as ``access_entry_principals``); None when one is known only at apply."""
+        self.cluster_key_arns: set[str] | None = set()
+        """The KMS keys the stack's clusters encrypt secrets with (the stack's own, by
+        reference, or literal ARNs); None when one is known only at apply."""
         self.key_tag_keys: set[str] | None = {STACK_TAG_KEY}
         """The tag keys the stack's KMS keys are created with (theirs, the AWS providers'
         ``default_tags`` and ``eksguard:stack``); None when one is known only at apply."""
@@ -224,6 +227,19 @@ class StackTypes:
                     self.vpc_arns.add(f"${{aws_vpc.{node.friendly_unique_id}.arn}}")
                 elif rtype == "aws_eks_access_entry":
                     entries[node.friendly_unique_id] = resolve_reference(stack, node.principal_arn_input)
+                if rtype == "aws_eks_cluster":
+                    # EKS makes access entries of its own at CreateCluster and UpdateClusterConfig
+                    # (eks:CreateAccessEntry is a dependent action of both: Service Authorization
+                    # Reference, Amazon EKS): Auto Mode's node role's, and the creator's when asked.
+                    body = json.dumps(resolve_reference(stack, node.to_terraform()))
+                    for number, role in enumerate(AUTO_MODE_NODE_ROLE.findall(body)):
+                        entries[f"{node.friendly_unique_id}/auto-mode-{number}"] = role
+                    if CREATOR_ADMIN.search(body):
+                        entries[f"{node.friendly_unique_id}/creator"] = None  # whoever applies
+                    for key in ENCRYPTION_KEY.findall(body):
+                        if self.cluster_key_arns is not None:
+                            own = key.startswith("${aws_kms_key.") and key.endswith(".arn}")
+                            self.cluster_key_arns = self.cluster_key_arns | {key} if own or _literal_arn(key) else None
                 elif rtype == "aws_eks_access_policy_association":
                     associations.append((resolve_reference(stack, node.principal_arn_input),
                                          resolve_reference(stack, node.policy_arn_input)))
@@ -311,6 +327,9 @@ def _iam_resource_name(node: Any, kind: str) -> str:
     return f"{prefix}{TERRAFORM_GENERATED_NAME}"
 
 
+ENCRYPTION_KEY = re.compile(r'"key_arn":\s*"([^"]+)"')
+AUTO_MODE_NODE_ROLE = re.compile(r'"node_role_arn":\s*"([^"]+)"')
+CREATOR_ADMIN = re.compile(r'"bootstrap_cluster_creator_admin_permissions":\s*(?!\s|false)')
 ROLE_ARN_REFERENCE = re.compile(r"^\$\{aws_iam_role\.([^.}]+)\.arn\}$")
 ENTRY_PRINCIPAL_REFERENCE = re.compile(r"^\$\{aws_eks_access_entry\.([^.}]+)\.principal_arn\}$")
 

@@ -407,7 +407,7 @@ def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermiss
             iam_names=types.iam_names, passed_role_names=types.passed_role_names,
             attached_policy_arns=types.attached_policy_arns,
             queue_names=types.named["aws_sqs_queue"], event_rule_names=types.named["aws_cloudwatch_event_rule"],
-            key_arns=types.key_arns, key_tag_keys=types.key_tag_keys, vpc_arns=types.vpc_arns,
+            key_arns=types.key_arns, key_tag_keys=types.key_tag_keys, grant_key_arns=types.cluster_key_arns, vpc_arns=types.vpc_arns,
             access_entry_principals=types.access_entry_principals,
             access_policy_principals=types.access_policy_principals, iam_writes=permissions is StackPermissions.DEPLOY,
             role_boundaries=types.role_boundaries if roles_boundary_arn is not None else None,
