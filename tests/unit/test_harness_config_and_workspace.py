@@ -42,7 +42,29 @@ def test_unknown_teardown_mode_is_rejected():
         _resolve(env={"EKSGUARD_TEARDOWN": "nuke"})
 
 
+def test_isolation_is_shared_unless_account_is_asked_and_nothing_else_is_accepted():
+    assert _resolve().isolation == "shared"
+    assert _resolve(env={"EKSGUARD_ISOLATION": "account"}).isolation == "account"
+    with pytest.raises(ValueError, match="isolation 'namespace': use one of"):
+        _resolve(env={"EKSGUARD_ISOLATION": "namespace"})
+
+
 EMULATOR = Emulator(name="moto", endpoint="http://127.0.0.1:5555", region="eu-west-1")
+
+
+def test_an_isolated_accounts_session_goes_into_the_override_and_unknown_accounts_are_refused():
+    emulator = Emulator(name="moto", endpoint="http://127.0.0.1:5555", region="eu-west-1", accounts={
+        "100000000001": {"aws_access_key_id": "ASIAX", "aws_secret_access_key": "s", "aws_session_token": "t"}})
+    override = override_document({"provider": {"aws": [{"region": "eu-west-1"}]}}, emulator, None,
+                                 account="100000000001")
+    entry = override["provider"]["aws"][0]
+    assert (entry["access_key"], entry["secret_key"], entry["token"]) == ("ASIAX", "s", "t")
+    assert emulator.inventory_accounts() == (None, "100000000001")
+    with pytest.raises(KeyError, match="no isolated deployment had account 999999999999"):
+        emulator.credentials("999999999999")
+    # (LocalStack or a URL keeps one account: isolation is refused rather than faked)
+    with pytest.raises(NotImplementedError, match="isolation 'account' needs moto"):
+        Emulator(name="localstack", endpoint="http://127.0.0.1:4566", region="eu-west-1").new_account()
 
 
 def test_override_points_every_aws_provider_at_the_emulator():

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 TEARDOWN_MODES = ("destroy", "reset", "keep")
+ISOLATION_MODES = ("shared", "account")
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,10 @@ SETTINGS = (
     Setting("teardown", "destroy",
             "'destroy' (terraform destroy), 'reset' (reset the emulator: fast, for one "
             "deployment at a time) or 'keep' (print the destroy command)"),
+    Setting("isolation", "shared",
+            "'shared' (every deployment in the emulator's one account, default) or 'account' "
+            "(each deployment in an account of its own, moto only: a 'reset' teardown then "
+            "forgets that account alone, beside other deployments)"),
     Setting("keep_on_failure", "false", "keep what a failed test deployed", _bool),
     Setting("command_timeout", "900", "seconds a Terraform command may run", int),
     Setting("workdir", None, "where working copies of stacks go; default: pytest's tmp dir"),
@@ -100,6 +105,9 @@ class HarnessConfig:
     """AWS provider max_retries. Default: None — the provider's own."""
     teardown: str = "destroy"
     """Teardown mode. Default: "destroy"."""
+    isolation: str = "shared"
+    """Where deployments live in the emulator: "shared" (its one account) or "account" (each
+    its own, moto only). Default: "shared"."""
     keep_on_failure: bool = False
     """Keep a failed test's deployment. Default: False."""
     command_timeout: int = 900
@@ -116,6 +124,8 @@ class HarnessConfig:
     def __post_init__(self) -> None:
         if self.teardown not in TEARDOWN_MODES:
             raise ValueError(f"eksguard teardown {self.teardown!r}: use one of {TEARDOWN_MODES}")
+        if self.isolation not in ISOLATION_MODES:
+            raise ValueError(f"eksguard isolation {self.isolation!r}: use one of {ISOLATION_MODES}")
 
     @classmethod
     def resolve(cls, option: Callable[[str], Any], ini: Callable[[str], Any],

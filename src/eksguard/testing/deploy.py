@@ -53,12 +53,7 @@ class Deployment:
     def client(self, service: str, region: str | None = None) -> Any:
         """A boto3 client for ``service`` bound to the emulator and the stack's region (or
         ``region``: one of its aliased providers')."""
-        import boto3
-
-        from eksguard.testing.emulator import TEST_CREDENTIALS
-
-        return boto3.client(service, endpoint_url=self.emulator.endpoint,
-                            region_name=region or self.workspace.region, **TEST_CREDENTIALS)
+        return self.emulator.client(service, region=region or self.workspace.region, account=self.workspace.account)
 
     def inventory_regions(self) -> tuple[str, ...]:
         """What ``read_inventory(deployment.client)`` reads: every region the stack's
@@ -161,7 +156,10 @@ class Deployer:
         self.emulator.live.pop(id(deployment), None)
         mode = self.config.teardown
         note = None
-        if mode == "reset" and others:
+        isolated = deployment.workspace.account is not None
+        if mode == "reset" and isolated and self.emulator.journal is None:
+            mode = "destroy"  # a remote moto's accounts cannot be reset one by one
+        if mode == "reset" and others and not isolated:
             # A reset forgets every deployment's resources: a shared deployment still in
             # use, or another test's, would lose its own under its tests.
             mode = "destroy"
@@ -174,7 +172,11 @@ class Deployer:
         try:
             if mode == "reset":
                 started = time.monotonic()
-                self.emulator.reset()
+                if isolated:
+                    # its own account only: other deployments, in theirs, keep what they hold
+                    self.emulator.reset_account(deployment.workspace.account)
+                else:
+                    self.emulator.reset()
                 TIMING.info("step emulator-reset %.2f", time.monotonic() - started)
             else:
                 deployment.terraform.destroy()

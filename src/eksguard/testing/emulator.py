@@ -22,6 +22,10 @@ from eksguard.errors import EmulatorUnavailableError
 from eksguard.testing.request_journal import RequestJournal
 
 TEST_CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+DEPLOYMENT_ROLE = "eksguard-deployment"
+"""The role an isolated deployment's credentials are a session of, in its own account."""
+FIRST_ISOLATED_ACCOUNT = 100_000_000_001
+"""The first account id an isolated deployment gets (moto's default account is 123456789012)."""
 PROBE_CLUSTER = "eksguard-capability-probe"
 
 KNOWN_GAPS: dict[str, dict[str, str]] = {
@@ -113,6 +117,10 @@ class Emulator:
     live: dict[int, str] = field(default_factory=dict)
     """The deployments applied and not yet torn down, by ``id()``: their stacks' names. A
     reset teardown forgets everything, so it runs only where no other one is live."""
+    accounts: dict[str, dict[str, str]] = field(default_factory=dict)
+    """The accounts of the session's isolated deployments (``isolation = "account"``), each
+    with its credentials as boto3 keyword arguments: what ``read_inventory(emulator.client)``
+    reads beside the default account."""
     _stop: Callable[[], None] | None = None
     _errors: ServerErrors | None = None
     journal: RequestJournal | None = None
@@ -130,13 +138,43 @@ class Emulator:
             lines.extend(f"not delivered: {entry.line()}" for entry in self.journal.undelivered())
         return lines
 
-    def client(self, service: str, region: str | None = None) -> Any:
+    def client(self, service: str, region: str | None = None, account: str | None = None) -> Any:
         """A boto3 client for ``service`` in ``region`` (default: the emulator's own; a
-        deployment's ``client`` is bound to its stack's region)."""
+        deployment's ``client`` is bound to its stack's region) and ``account`` (default:
+        the emulator's own; an isolated deployment's is in ``accounts``)."""
         import boto3
 
         return boto3.client(service, endpoint_url=self.endpoint, region_name=region or self.region,
-                            **TEST_CREDENTIALS)
+                            **self.credentials(account))
+
+    def credentials(self, account: str | None) -> dict[str, str]:
+        """boto3 keyword arguments for ``account`` (None: the emulator's own)."""
+        if account is None:
+            return dict(TEST_CREDENTIALS)
+        if account not in self.accounts:
+            raise KeyError(f"eksguard: no isolated deployment had account {account}; these did: "
+                           f"{', '.join(self.accounts) or 'none'}")
+        return dict(self.accounts[account])
+
+    def new_account(self) -> str:
+        """An account of its own for one deployment, and credentials in it: a session of
+        ``DEPLOYMENT_ROLE`` there, from STS AssumeRole (moto keeps each account's resources
+        apart, and maps the session's access key to the account)."""
+        if self.name != "moto":
+            raise NotImplementedError(f"isolation 'account' needs moto; {self.name} keeps one account")
+        account = f"{FIRST_ISOLATED_ACCOUNT + len(self.accounts):012d}"
+        sts = self.client("sts")
+        session = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{DEPLOYMENT_ROLE}",
+                                  RoleSessionName="eksguard-deployment")["Credentials"]
+        self.accounts[account] = {"aws_access_key_id": session["AccessKeyId"],
+                                  "aws_secret_access_key": session["SecretAccessKey"],
+                                  "aws_session_token": session["SessionToken"]}
+        return account
+
+    def inventory_accounts(self) -> tuple[str | None, ...]:
+        """What ``read_inventory`` reads through this emulator's clients: its own account
+        first (None), then every isolated deployment's."""
+        return (None, *self.accounts)
 
     def inventory_regions(self) -> tuple[str, ...]:
         """What ``read_inventory`` reads through this emulator's clients: its own region
@@ -175,6 +213,22 @@ class Emulator:
         moto_ec2.forget_tokens()  # the embedded server's idempotency results go with its state
         if self.journal is not None:
             self.journal.forget_answers()
+
+    def reset_account(self, account: str) -> None:
+        """Forget what ``account`` holds, and nothing of any other account: an isolated
+        deployment's teardown beside others (the embedded moto only: it is this process's)."""
+        if self.name != "moto" or self.journal is None:
+            raise NotImplementedError(f"resetting one account needs the embedded moto, not {self.endpoint}")
+        from moto.core.base_backend import BackendDict, backend_lock
+
+        from eksguard.testing import moto_ec2
+
+        with backend_lock:
+            for backends in list(BackendDict._instances):
+                if account in backends:
+                    backends[account].reset()
+                    del backends[account]
+        moto_ec2.forget_tokens(account)
 
     def stop(self) -> None:
         if self._stop is not None:

@@ -40,10 +40,14 @@ _MISMATCH = (
     "parameters.</Message></Error></Errors><RequestID>{request_id}</RequestID></Response>")
 
 
-def forget_tokens() -> None:
-    """Forget every kept result (an emulator reset)."""
+def forget_tokens(account: str | None = None) -> None:
+    """Forget every kept result (an emulator reset), or ``account``'s (its reset)."""
     with _lock:
-        _results.clear()
+        if account is None:
+            _results.clear()
+            return
+        for key in [k for k in _results if k[0] == account]:
+            del _results[key]
 
 
 def install() -> None:

@@ -269,25 +269,36 @@ def read_inventory(client: Any, regions: Sequence[str] | None = None) -> Invento
     region of ``regions``; by default, when ``client`` is an emulator's or a deployment's
     ``client``, every region that its deployments' providers named (a stack in eu-west-1
     read through ``aws_emulator.client`` is read in eu-west-1, not only in the harness
-    region). Entries of any region but the first carry it as a prefix, ``eu-west-1:vpc-...``.
-    IAM is global: read once."""
+    region). Entries of any region but the first carry it as a prefix, ``eu-west-1:vpc-...``;
+    through an emulator's ``client``, every isolated deployment's account is read too, its
+    entries prefixed with the account, ``100000000001/eu-west-1:vpc-...``. IAM is global:
+    read once per account."""
     owner = getattr(client, "__self__", None)
     if regions is None and hasattr(owner, "inventory_regions"):
         regions = owner.inventory_regions()
-    readers = ([(None, client)] if not regions else
-               [(None if i == 0 else r, _in_region(client, r)) for i, r in enumerate(regions)])
-    iam = client("iam")
-    regional: dict[str, set[str]] = {k: set() for k in ("clusters", "vpcs", "launch_templates", "log_groups",
-                                                         "enabled_kms_keys")}
-    for prefix, read in readers:
-        for kind, names in _regional_inventory(read).items():
-            regional[kind] |= {f"{prefix}:{n}" if prefix else n for n in names}
-    return Inventory(
-        roles=frozenset(r["RoleName"] for page in iam.get_paginator("list_roles").paginate()
-                        for r in page["Roles"]),
-        oidc_providers=frozenset(p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]),
-        **{kind: frozenset(names) for kind, names in regional.items()},
-    )
+    # An emulator's client reads every isolated deployment's account too: what a stack in
+    # an account of its own holds is never invisible to "the teardown left nothing".
+    accounts = owner.inventory_accounts() if hasattr(owner, "inventory_accounts") else (None,)
+    kinds = ("roles", "oidc_providers", "clusters", "vpcs", "launch_templates", "log_groups", "enabled_kms_keys")
+    found: dict[str, set[str]] = {k: set() for k in kinds}
+    for account in accounts:
+        in_account = client if account is None else _in_account(client, account)
+        readers = ([(None, in_account)] if not regions else
+                   [(None if i == 0 else r, _in_region(in_account, r)) for i, r in enumerate(regions)])
+        mark = f"{account}/" if account else ""
+        iam = in_account("iam")
+        found["roles"] |= {mark + r["RoleName"] for page in iam.get_paginator("list_roles").paginate()
+                           for r in page["Roles"]}
+        found["oidc_providers"] |= {mark + p["Arn"] for p in
+                                    iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]}
+        for prefix, read in readers:
+            for kind, names in _regional_inventory(read).items():
+                found[kind] |= {mark + (f"{prefix}:{n}" if prefix else n) for n in names}
+    return Inventory(**{kind: frozenset(names) for kind, names in found.items()})
+
+
+def _in_account(client: Any, account: str) -> Any:
+    return lambda service, region=None: client(service, region=region, account=account)
 
 
 def _in_region(client: Any, region: str) -> Any:

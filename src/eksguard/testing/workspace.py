@@ -41,6 +41,8 @@ class Workspace:
     region: str
     regions: tuple[str, ...] = ()
     """Every region the stack's AWS providers name, ``region`` first (aliased ones too)."""
+    account: str | None = None
+    """The deployment's own account (``isolation = "account"``); None: the emulator's."""
 
 
 def provider_region(document: dict[str, Any], default: str) -> str:
@@ -65,19 +67,24 @@ def _aws_provider_blocks(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def override_document(document: dict[str, Any], emulator: Emulator,
-                      aws_provider_version: str | None, max_retries: int | None = None) -> dict[str, Any]:
-    """The override file: every AWS provider configuration pointed at the emulator."""
+                      aws_provider_version: str | None, max_retries: int | None = None,
+                      account: str | None = None) -> dict[str, Any]:
+    """The override file: every AWS provider configuration pointed at the emulator, with the
+    credentials of ``account`` (None: the emulator's own)."""
+    credentials = emulator.credentials(account)
     providers = []
     for block in _aws_provider_blocks(document) or [{}]:
         entry: dict[str, Any] = {
-            "access_key": "test",
-            "secret_key": "test",
+            "access_key": credentials["aws_access_key_id"],
+            "secret_key": credentials["aws_secret_access_key"],
             "skip_credentials_validation": True,
             "skip_metadata_api_check": True,
             "skip_region_validation": True,
             "s3_use_path_style": True,
             "endpoints": [{service: emulator.endpoint for service in ENDPOINT_SERVICES}],
         }
+        if "aws_session_token" in credentials:
+            entry["token"] = credentials["aws_session_token"]
         if max_retries is not None:
             entry["max_retries"] = max_retries
         if "alias" in block:
@@ -122,8 +129,10 @@ def prepare(stack: SynthesizedStack, emulator: Emulator, config: HarnessConfig, 
     """Copy ``stack`` into a new folder under ``root`` and wire it to ``emulator``."""
     directory = root / f"{stack.name}-{uuid.uuid4().hex[:8]}"
     document = copy_stack(stack, directory)
+    account = emulator.new_account() if config.isolation == "account" else None
     (directory / OVERRIDE_FILE).write_text(json.dumps(
-        override_document(document, emulator, config.aws_provider_version, config.aws_max_retries), indent=2))
+        override_document(document, emulator, config.aws_provider_version, config.aws_max_retries, account),
+        indent=2))
 
     (directory / CLI_CONFIG_FILE).write_text(cli_config(config.provider_mirror))
 
@@ -131,9 +140,13 @@ def prepare(stack: SynthesizedStack, emulator: Emulator, config: HarnessConfig, 
     regions = provider_regions(document, emulator.region)
     emulator.deployed_regions.update(regions)
     env = {k: v for k, v in os.environ.items() if k not in STRIPPED_ENVIRONMENT}
+    credentials = emulator.credentials(account)
+    env.pop("AWS_SESSION_TOKEN", None)
+    if "aws_session_token" in credentials:
+        env["AWS_SESSION_TOKEN"] = credentials["aws_session_token"]
     env.update({
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_ACCESS_KEY_ID": credentials["aws_access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": credentials["aws_secret_access_key"],
         "AWS_REGION": region,
         "AWS_DEFAULT_REGION": region,
         "TF_CLI_CONFIG_FILE": str(directory / CLI_CONFIG_FILE),
@@ -141,4 +154,4 @@ def prepare(stack: SynthesizedStack, emulator: Emulator, config: HarnessConfig, 
         "TF_INPUT": "0",
         "CHECKPOINT_DISABLE": "1",
     })
-    return Workspace(directory=directory, env=env, region=region, regions=regions)
+    return Workspace(directory=directory, env=env, region=region, regions=regions, account=account)
