@@ -33,7 +33,7 @@ per apply policy, five when the provider exists already):
   data reads denied besides: ``eksguard-deny-data-reads``), trusting only
   ``organization:<org>:project:<project>:workspace:<workspace>:run_phase:plan``, and an
   apply role trusting only ``...:run_phase:apply`` that holds what plan, apply and destroy
-  of this stack's resource types call (three managed policies ``eksguard-stack-deploy-…``,
+  of this stack's resource types call (four managed policies ``eksguard-stack-deploy-…``,
   derived at synth: ``eksguard.ci_permissions``), its writes scoped to this stack's own
   resources by name, ARN or the ``eksguard:stack`` tag; it cannot apply a change that
   re-tags them (a cluster added or renamed) nor its own policies' replacement: apply those

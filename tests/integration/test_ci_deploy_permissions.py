@@ -76,10 +76,10 @@ def test_apply_role_policy_is_enough_to_apply_replan_and_destroy_the_stack(
         tf_cloud_organization="acme", tf_cloud_workspace="eks-prod", tfc_workspace_roles=True,
         tfc_stack_roles_boundary_arn=boundary)
     stack = synth_stack(lambda app: main.ReferenceStack(app, settings.stack_name, settings=settings))
-    # (the apply role's three managed policies, cut from one document)
+    # (the apply role's four managed policies, cut from one document)
     policies = [body for body in stack.document["resource"]["aws_iam_policy"].values()
                 if body["//"]["metadata"]["path"].startswith("ci-permissions/tfc-run/stack-permissions-")]
-    assert [b["name_prefix"] for b in policies] == [f"{DEPLOY_POLICY_NAME}-"] * 3
+    assert [b["name_prefix"] for b in policies] == [f"{DEPLOY_POLICY_NAME}-"] * 4
     derived = {"Statement": [s for b in policies for s in json.loads(b["policy"])["Statement"]]}
 
     # AND Terraform running as a role of the emulator that holds exactly those actions

@@ -125,9 +125,9 @@ def _deploy(role_arn: str) -> dict[str, Any]:
          "Condition": {"Null": {"aws:ResourceTag/eksguard:stack": "false"},
                        "StringNotEquals": {"aws:ResourceTag/eksguard:stack": STACK_TAG}}},
         {"Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
-            "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
+            "iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
             "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
-            "iam:UpdateAssumeRolePolicy"], "Resource": CI_ROLES},
+            "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"], "Resource": CI_ROLES},
         {"Sid": "KeepCiPolicies", "Effect": "Deny", "Action": ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"],
          "Resource": f"arn:aws:iam::{account}:policy/eksguard-stack-*"}]}
 
@@ -144,7 +144,7 @@ def _derived_deploy(iam: Any, role: Any) -> tuple[list[str], dict[str, Any]]:
         else:
             others.append(arn)
     assert [d for d, _ in sorted(parts)] == [
-        f"eksguard: what this stack's CI role may do to it, part {n} of 3" for n in (1, 2, 3)], parts
+        f"eksguard: what this stack's CI role may do to it, part {n} of 4" for n in (1, 2, 3, 4)], parts
     return others, {"Version": "2012-10-17", "Statement": [s for _, d in sorted(parts) for s in d["Statement"]]}
 
 

@@ -113,7 +113,7 @@ def test_a_workspace_role_trusts_both_phases_of_exactly_one_workspace(synth_one)
         "TFC_AWS_PROVIDER_AUTH": "true", "TFC_AWS_RUN_ROLE_ARN": _arn(out, role)}
     # AND its only policies are the three derived deploy ones (test_deploy_permissions)
     assert [b["policy_arn"] for b in out.of_type("aws_iam_role_policy_attachment").values()] == [
-        "${" + out.address(f"test/eks-prod/stack-permissions-{n}") + ".arn}" for n in (1, 2, 3)]
+        "${" + out.address(f"test/eks-prod/stack-permissions-{n}") + ".arn}" for n in (1, 2, 3, 4)]
     assert "aws_iam_role_policy" not in out.document["resource"]
 
 
@@ -140,7 +140,7 @@ def test_a_separate_plan_role_reads_only_its_stack_and_the_apply_role_trusts_onl
     assert attachments == {
         "test/eks-prod/policy-deploy-eks": (apply_role, DEPLOY_POLICY),
         **{f"test/eks-prod/stack-permissions-{n}-attachment": (
-            apply_role, "${" + out.address(f"test/eks-prod/stack-permissions-{n}") + ".arn}") for n in (1, 2, 3)}}
+            apply_role, "${" + out.address(f"test/eks-prod/stack-permissions-{n}") + ".arn}") for n in (1, 2, 3, 4)}}
     inline = {path: (body["role"], body["name"]) for path, body in out.of_type("aws_iam_role_policy").items()}
     plan_role = "${" + out.address("test/eks-prod/plan/role") + ".id}"
     assert inline == {
@@ -466,7 +466,7 @@ def test_the_reference_terraform_cloud_roles_trust_its_own_workspace(tmp_path):
                       if "tfc-run" in b["//"]["metadata"]["path"])
     derived = sorted(f"${{aws_iam_policy.{name}.arn}}" for name, b in resources["aws_iam_policy"].items()
                      if b["//"]["metadata"]["path"].startswith("ref/tfc-run/stack-permissions-"))
-    assert len(derived) == 3 and attached == sorted([DEPLOY_POLICY, *derived])
+    assert len(derived) == 4 and attached == sorted([DEPLOY_POLICY, *derived])
     inline = sorted((b["//"]["metadata"]["path"], b["name"]) for b in resources["aws_iam_role_policy"].values()
                     if "tfc-run" in b["//"]["metadata"]["path"])
     assert inline == [("ref/tfc-run/plan/deny-data-reads", "eksguard-deny-data-reads"),

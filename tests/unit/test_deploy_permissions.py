@@ -189,9 +189,9 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
     assert max(sizes.values()) < INLINE_POLICY_LIMIT, sizes
     # AND the apply role passes the stack's roles to exactly the services they trust (and
     # EKS, which receives node roles trusting EC2), and lets EKS make its service-linked roles
-    # AND its derived deploy policies, three managed ones, each fit IAM's quota for one
+    # AND its derived deploy policies, four managed ones, each fit IAM's quota for one
     parts = _deploy_parts(document)
-    assert [b["name_prefix"] for b, _ in parts] == ["eksguard-stack-deploy-"] * 3
+    assert [b["name_prefix"] for b, _ in parts] == ["eksguard-stack-deploy-"] * 4
     assert max(len(_longest(re.sub(r"\s", "", b["policy"]))) for b, _ in parts) < MANAGED_POLICY_LIMIT
     statements = {s["Sid"]: s for _, d in parts for s in d["Statement"]}
     # AND the plan role reads exactly what the apply role reads, and writes nothing
@@ -234,9 +234,9 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
              for name, b in document["resource"]["aws_iam_role"].items()}
     assert statements["KeepOwnPermissions"] == {
         "Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
-            "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
+            "iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
             "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
-            "iam:UpdateAssumeRolePolicy"],
+            "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"],
         "Resource": sorted([roles["ref/tfc-run/role"], roles["ref/tfc-run/plan/role"]])}
     # AND it changes no role's trust: a new role's comes with CreateRole (TRUST_CHANGES)
     assert "RetrustOwnRolesOnly" not in statements
@@ -364,12 +364,25 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
     else:
         assert "LaunchFromThisStacksTemplates" not in statements and "LaunchOnlyFromATemplate" not in statements
     # AND it passes only the roles its resources hand to a service: not the people's or CI's
-    passed = statements["PassStackRolesToTheirServices"]["Resource"]
-    assert f"{iam}:role/network-flow-logs-*" in passed and f"{iam}:role/eks-cluster-*" in passed
-    assert not [r for r in passed if "tfc-run" in r or "platform-admins" in r or "shop-viewers" in r
+    # AND each to the services the stack hands it to, and no other (not the flow logs' role to EKS)
+    passes = {}
+    for statement in statements.values():
+        if statement["Sid"].startswith("PassStackRolesToTheirServices"):
+            services = statement["Condition"]["StringEquals"]["iam:PassedToService"]
+            for role in [statement["Resource"]] if isinstance(statement["Resource"], str) else statement["Resource"]:
+                passes[role.rsplit("/", 1)[-1]] = services
+    assert not [r for r in passes if "tfc-run" in r or "platform-admins" in r or "shop-viewers" in r
                 or "orders-api" in r]
-    assert statements["PassStackRolesToTheirServices"]["Condition"] == {"StringEquals": {"iam:PassedToService": [
-        "ec2.amazonaws.com", "eks.amazonaws.com", "pods.eks.amazonaws.com", "vpc-flow-logs.amazonaws.com"]}}
+    assert passes["network-flow-logs-*"] == "vpc-flow-logs.amazonaws.com"
+    assert passes["eks-cluster-*"] == "eks.amazonaws.com"
+    if capacity == "auto-mode":  # (its node role: to EKS, and to EC2 for its access entry of type EC2)
+        assert passes["eks-cluster-auto-mode-node-role-*"] == ["ec2.amazonaws.com", "eks.amazonaws.com"]
+    if capacity != "auto-mode":  # an add-on's role: to EKS, and to Pod Identity for its associations
+        assert passes["eks-vpc-cni-irsa-*"] == ["eks.amazonaws.com", "pods.eks.amazonaws.com"]
+    if capacity == "managed-node-groups":
+        assert passes["eks-on-demand-node-role-*"] == ["ec2.amazonaws.com", "eks.amazonaws.com"]
+    if capacity == "karpenter":
+        assert passes["eks-karpenter-node-role-*"] == "ec2.amazonaws.com"  # its instance profile and EC2 entry
     # AND it may make access entries only for the stack's principals (not itself nor any
     # role of the account) and associate each access policy only to the principals the
     # stack associates it to: the viewers cannot be made cluster admins
@@ -412,10 +425,10 @@ def test_the_longest_cluster_names_fit_each_managed_policy(tmp_path, capacity, l
                          outdir=str(tmp_path))
     app.synth()
     document = json.loads((tmp_path / "stacks/ref/cdk.tf.json").read_text())
-    # THEN each of the three derived deploy policies fits IAM's quota for a managed policy,
+    # THEN each of the four derived deploy policies fits IAM's quota for a managed policy,
     # every reference at its longest
     sizes = [len(_longest(re.sub(r"\s", "", b["policy"]))) for b, _ in _deploy_parts(document)]
-    assert len(sizes) == 3 and max(sizes) < MANAGED_POLICY_LIMIT, sizes
+    assert len(sizes) == 4 and max(sizes) < MANAGED_POLICY_LIMIT, sizes
     # AND every role's inline policies fit the role's quota
     inline: dict[str, int] = {}
     for body in document["resource"]["aws_iam_role_policy"].values():
@@ -485,23 +498,28 @@ def test_an_environment_role_may_deploy_exactly_its_stacks_types(synth_one):
             "iam:Set*", "iam:Tag*", "iam:Untag*", "iam:Update*"], "Resource": "*",
          "Condition": {"Null": {"aws:ResourceTag/eksguard:stack": "false"},
                        "StringNotEquals": {"aws:ResourceTag/eksguard:stack": f"{REGION}/test"}}},
+        # AND no managed policy but its own stack's may get a version or go (a name pattern is not an owner)
+        {"Sid": "ChangeOwnPoliciesOnly", "Effect": "Deny", "Action": [
+            "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
+         "Resource": "*", "Condition": {"StringNotEquals": {"aws:ResourceTag/eksguard:stack": f"{REGION}/test"}}},
         # AND it may not widen itself
         {"Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
-            "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
+            "iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
             "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
-            "iam:UpdateAssumeRolePolicy"],
+            "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"],
          "Resource": "${" + out.address("test/deploy/role") + ".arn}"},
         # nor its derived policies (nor another CI role's)
         {"Sid": "KeepCiPolicies", "Effect": "Deny", "Action": ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"],
          "Resource": f"arn:{PARTITION}:iam::{ACCOUNT}:policy/eksguard-stack-*"}]}}
-    # AND the document is cut into three managed policies attached to the role, each with
+    # AND the document is cut into four managed policies attached to the role, each with
     # a statement at least
-    parts = [out.resource(f"test/deploy/stack-permissions-{n}") for n in (1, 2, 3)]
+    parts = [out.resource(f"test/deploy/stack-permissions-{n}") for n in (1, 2, 3, 4)]
     assert [(p["name_prefix"], len(json.loads(p["policy"])["Statement"])) for p in parts] == [
-        ("eksguard-stack-deploy-", 5), ("eksguard-stack-deploy-", 2), ("eksguard-stack-deploy-", 3)]
-    assert [out.resource(f"test/deploy/stack-permissions-{n}-attachment") for n in (1, 2, 3)] == [
+        ("eksguard-stack-deploy-", 1), ("eksguard-stack-deploy-", 4), ("eksguard-stack-deploy-", 2),
+        ("eksguard-stack-deploy-", 4)]
+    assert [out.resource(f"test/deploy/stack-permissions-{n}-attachment") for n in (1, 2, 3, 4)] == [
         {"role": "${" + out.address("test/deploy/role") + ".name}",
-         "policy_arn": "${" + out.address(f"test/deploy/stack-permissions-{n}") + ".arn}"} for n in (1, 2, 3)]
+         "policy_arn": "${" + out.address(f"test/deploy/stack-permissions-{n}") + ".arn}"} for n in (1, 2, 3, 4)]
 
 
 WORKLOADS = "arn:aws:iam::111122223333:policy/workloads"
@@ -633,7 +651,7 @@ def test_a_resource_added_after_the_role_is_covered_too(synth_one):
         statements["ReadStackResources"]["Action"])
     # AND the only role it passes is the flow logs' own, to the flow-logs service
     assert statements["PassStackRolesToTheirServices"]["Condition"] == {
-        "StringEquals": {"iam:PassedToService": ["vpc-flow-logs.amazonaws.com"]}}
+        "StringEquals": {"iam:PassedToService": "vpc-flow-logs.amazonaws.com"}}
 
 
 def test_pass_role_names_only_the_services_the_stacks_roles_trust():
@@ -663,7 +681,7 @@ def test_the_plan_role_denies_every_data_read_of_a_stack_that_needs_none(synth_o
     assert _policies(out)["test/ws/plan/stack-permissions"] == {"Version": "2012-10-17", "Statement":
                                                                 _reads("ws-*", "app.terraform.io", deploy_policies=True)}
     assert sorted(out.of_type("aws_iam_role_policy_attachment")) == [
-        f"test/ws/stack-permissions-{n}-attachment" for n in (1, 2, 3)]
+        f"test/ws/stack-permissions-{n}-attachment" for n in (1, 2, 3, 4)]
     # AND it denies the data reads whatever else it may be given
     assert _policies(out)["test/ws/plan/deny-data-reads"] == {"Version": "2012-10-17", "Statement": [
         {"Sid": "DenyDataReads", "Effect": "Deny", "Action": sorted(DATA_READ_ACTIONS), "Resource": "*"},
@@ -772,9 +790,9 @@ def test_a_bounded_deploy_role_may_neither_lift_its_own_boundary_nor_widen_itsel
     # THEN its derived policy denies removing or replacing the boundary on the role itself
     statements = _policies(out)["test/deploy/stack-permissions"]["Statement"]
     assert statements[-2] == {"Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
-        "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
+        "iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
         "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
-        "iam:UpdateAssumeRolePolicy"],
+        "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"],
         "Resource": "${" + out.address("test/deploy/role") + ".arn}"}
     assert out.resource("test/deploy/role")["permissions_boundary"] == boundary
 

@@ -40,11 +40,12 @@ CI_POLICY_PREFIX = "eksguard-stack-"
 DEPLOY_POLICY_NAME = "eksguard-stack-deploy"
 """The managed policies a derived deploy role holds are named ``<this>-...`` (readiness
 EKSR027 looks for them)."""
-DEPLOY_POLICY_PARTS = 3
+DEPLOY_POLICY_PARTS = 4
 """How many managed policies hold a deploy role's derived document: IAM allows 6,144
 characters per managed policy (IAM User Guide, "IAM and AWS STS quotas"), and a stack with
-Karpenter and HCP Terraform roles derives about 10,000 (in aws-us-gov, every reference at its
-longest), more with a long cluster name, and no statement is longer than 2,500."""
+Karpenter and HCP Terraform roles derives about 17,500 with an 80-character cluster name (in
+aws-us-gov, every reference at its longest), and no statement is longer than 2,600. They
+count against the role's quota of attached managed policies (10 by default)."""
 MANAGED_POLICY_LIMIT = 6_144
 """IAM's quota for one managed policy, whitespace not counted."""
 PLAN_POLICY_NAME = "eksguard-stack-plan"
@@ -387,6 +388,7 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                            log_group_names: Collection[str] | None = None,
                            iam_names: Mapping[str, Collection[str]] | None = None,
                            passed_role_names: Collection[str] | None = None,
+                           passed_roles: Mapping[str, Collection[str]] | None = None,
                            attached_policy_arns: Collection[str] | None = None,
                            queue_names: Collection[str] | None = None,
                            event_rule_names: Collection[str] | None = None,
@@ -407,7 +409,9 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
     ``iam_names`` (kind -> the ARN resource parts after ``<kind>/`` of the stack's roles,
     policies, instance profiles and OIDC providers: names, ``prefix*`` patterns), IAM writes
     are limited to those, so the role cannot touch any other role of the account; with
-    ``passed_role_names`` too, ``iam:PassRole`` is limited to those of its roles; with
+    ``passed_role_names`` too, ``iam:PassRole`` is limited to those of its roles (with
+    ``passed_roles``, role name -> the services its resources hand it to, each role to its
+    own services only, a statement per set of services); with
     ``attached_policy_arns`` (ARNs, or ``policy/<pattern>`` for the stack's own policies),
     attaching and detaching role policies is limited to those (``iam:PolicyARN``), so no
     role of the stack can be given ``AdministratorAccess``; with ``queue_names`` and
@@ -529,7 +533,9 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
             stack_iam = next((x for x in statements if x.get("Sid") == "StackIAM"), {})
             statements.append(_bounded_stack_roles(stack_iam, bounded, iam_names or {"role": ("*",)},
                                                    role_boundaries or (), partition, account))
-    if any(row.passes_role for row in rows) and passed_to:
+    if any(row.passes_role for row in rows) and passed_roles and iam_names is not None:
+        statements.extend(_pass_roles_to_their_services(passed_roles, partition, account))
+    elif any(row.passes_role for row in rows) and passed_to:
         roles = (_iam_resources({"role": passed_role_names}, partition, account)
                  if iam_names is not None and passed_role_names else [f"arn:{partition}:iam::{account}:role/*"])
         statements.append({"Sid": "PassStackRolesToTheirServices", "Effect": "Allow", "Action": "iam:PassRole",
@@ -537,6 +543,8 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                            "Condition": {"StringEquals": {"iam:PassedToService": sorted(passed_to)}}})
     if stack_tag is not None and any(a.startswith("iam:") for a in writes):
         statements.append(leave_other_stacks_iam(stack_tag))
+        if "iam:CreatePolicyVersion" in writes or "iam:DeletePolicy" in writes:
+            statements.append(change_own_policies_only(stack_tag))
     if bounded:
         arns = sorted(role_boundaries or ())
         statements.append({"Sid": "KeepStackRolesBoundaries", "Effect": "Deny",
@@ -608,6 +616,26 @@ the stack's tag, only with that tag in the request)."""
 IAM_WRITE_VERBS = ("Add", "Attach", "Create", "Delete", "Detach", "Put", "Remove", "Set", "Tag", "Untag", "Update")
 
 
+POLICY_CHANGES = ("iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion",
+                  "iam:SetDefaultPolicyVersion")
+"""What changes or deletes an existing managed policy."""
+
+
+def change_own_policies_only(stack_tag: str) -> dict[str, Any]:
+    """Deny changing or deleting a managed policy not tagged as this stack's, untagged ones
+    too (a negated operator matches an absent key: IAM User Guide, "Condition operators").
+
+    A name pattern is not an owner: ``KarpenterController*Policy-prod-*`` also matches the
+    policies of a cluster named ``prod-eu`` made elsewhere (upstream's CloudFormation), and one
+    ``CreatePolicyVersion`` on one of them would make that cluster's controller role an
+    administrator (the AWS review of this policy). Every policy the stack makes carries the
+    tag from its create, and a new version is written in a later run than the create; not
+    ``CreatePolicy`` nor ``TagPolicy`` (a policy being created has no tags yet). A policy
+    made before the tag is the stack's own upgrade, an administrator's apply."""
+    return {"Sid": "ChangeOwnPoliciesOnly", "Effect": "Deny", "Action": list(POLICY_CHANGES),
+            "Resource": "*", "Condition": {"StringNotEquals": {f"aws:ResourceTag/{STACK_TAG_KEY}": stack_tag}}}
+
+
 def leave_other_stacks_iam(stack_tag: str) -> dict[str, Any]:
     """Deny IAM writes on an IAM resource tagged as another stack's. Not ``iam:PassRole``: a
     stack may hand a service a role another stack made (a variable's, a data source's), and
@@ -622,6 +650,26 @@ def leave_other_stacks_iam(stack_tag: str) -> dict[str, Any]:
             "Action": [f"iam:{verb}*" for verb in IAM_WRITE_VERBS], "Resource": "*",
             "Condition": {"Null": {f"aws:ResourceTag/{STACK_TAG_KEY}": "false"},
                           "StringNotEquals": {f"aws:ResourceTag/{STACK_TAG_KEY}": stack_tag}}}
+
+
+def _pass_roles_to_their_services(passed_roles: Mapping[str, Collection[str]], partition: str,
+                                  account: str) -> list[dict[str, Any]]:
+    """``iam:PassRole`` of each role to the services the stack hands it to, and to no other:
+    not a node role to EKS Pod Identity, nor the flow logs' role to EKS (the AWS reviews of
+    the policy: a role passable to EC2 runs an instance with its credentials). One statement
+    per set of services, their roles together."""
+    groups: dict[tuple[str, ...], set[str]] = {}
+    for role, services in passed_roles.items():
+        groups.setdefault(tuple(sorted(services)), set()).add(role)
+    statements = []
+    for number, services in enumerate(sorted(groups), start=1):
+        roles = _iam_resources({"role": groups[services]}, partition, account)
+        statements.append({"Sid": "PassStackRolesToTheirServices" + (str(number) if len(groups) > 1 else ""),
+                           "Effect": "Allow", "Action": "iam:PassRole",
+                           "Resource": roles if len(roles) > 1 else roles[0],
+                           "Condition": {"StringEquals": {"iam:PassedToService": list(services) if len(services) > 1
+                                                          else services[0]}}})
+    return statements
 
 
 TRUST_CHANGES = ("iam:UpdateAssumeRolePolicy",)

@@ -195,6 +195,9 @@ class StackTypes:
         self.role_boundaries: set[str] = set()
         """The permissions boundaries the stack's roles other than its CI roles carry
         (``bound_stack_roles`` gives them one at synth)."""
+        self.passed_roles: dict[str, set[str]] = {}
+        """Per role the stack's resources hand to a service (as ``passed_role_names``), the
+        services it is handed to (``iam:PassedToService``)."""
         self.passed_role_names: set[str] = set()
         """The roles the stack's resources hand to a service (``iam:PassRole``): the cluster's
         and its Auto Mode nodes', node groups', add-ons', Pod Identity associations', flow
@@ -202,7 +205,7 @@ class StackTypes:
         role_names: dict[str, str] = {}
         policy_names: dict[str, str] = {}
         attached: list[Any] = []
-        passed_ids: set[str] = set()
+        passed_ids: dict[str, set[str]] = {}
         for node in stack.node.find_all():
             if isinstance(node, TerraformResource):
                 rtype = node.terraform_resource_type
@@ -217,7 +220,13 @@ class StackTypes:
                 elif rtype == "aws_iam_role_policy_attachment":
                     attached.append(resolve_reference(stack, node.policy_arn_input))
                 if rtype in PASSES_ROLES:
-                    passed_ids.update(ROLE_REFERENCE.findall(json.dumps(resolve_reference(stack, node.to_terraform()))))
+                    for role_id in ROLE_REFERENCE.findall(json.dumps(resolve_reference(stack, node.to_terraform()))):
+                        passed_ids.setdefault(role_id, set()).update(PASSES_ROLES[rtype])
+                elif rtype == "aws_eks_access_entry" and str(node.type_input or "").startswith("EC2"):
+                    # An EC2 access entry's role is passed to EC2 (Service Authorization
+                    # Reference, Amazon EKS: CreateAccessEntry, iam:PassedToService).
+                    for role_id in ROLE_REFERENCE.findall(str(resolve_reference(stack, node.principal_arn_input))):
+                        passed_ids.setdefault(role_id, set()).add("ec2.amazonaws.com")
                 if rtype in ROLE_USERS and not _names_a_stack_role(stack, node.role_input):
                     self.iam_names.setdefault("role", set()).add("*")  # a role from elsewhere
                 if rtype == "aws_kms_key":
@@ -234,6 +243,9 @@ class StackTypes:
                     body = json.dumps(resolve_reference(stack, node.to_terraform()))
                     for number, role in enumerate(AUTO_MODE_NODE_ROLE.findall(body)):
                         entries[f"{node.friendly_unique_id}/auto-mode-{number}"] = role
+                        # its access entry is of type EC2: the role is passed to EC2 too
+                        for role_id in ROLE_REFERENCE.findall(role):
+                            passed_ids.setdefault(role_id, set()).add("ec2.amazonaws.com")
                     if CREATOR_ADMIN.search(body):
                         entries[f"{node.friendly_unique_id}/creator"] = None  # whoever applies
                     for key in ENCRYPTION_KEY.findall(body):
@@ -270,6 +282,9 @@ class StackTypes:
                         self.key_tag_keys = _tag_keys(self.key_tag_keys, default.get("tags"))
         # A passed role of elsewhere (a variable, a data source) is not the stack's to name.
         self.passed_role_names = {role_names.get(i, "*") for i in passed_ids}
+        self.passed_roles = {}
+        for role_id, services in passed_ids.items():
+            self.passed_roles.setdefault(role_names.get(role_id, "*"), set()).update(services)
         self.attached_policy_arns = _attached_policy_arns(attached, policy_names)
         self.access_entry_principals, self.access_policy_principals = _access_principals(
             entries, associations, role_names)
@@ -285,9 +300,22 @@ deploy role may tag a security group of the stack's VPC, ``ec2:Vpc``)."""
 TERRAFORM_GENERATED_NAME = "terraform-*"
 """A name neither given nor prefixed: the provider's ``id.UniqueId()``, "terraform-" and a
 timestamp (hashicorp/terraform-plugin-sdk helper/id)."""
-PASSES_ROLES = ("aws_eks_cluster", "aws_eks_node_group", "aws_eks_addon", "aws_eks_pod_identity_association",
-                "aws_flow_log", "aws_iam_instance_profile")
-"""Types whose create hands a role to a service (their ``RESOURCE_PERMISSIONS`` rows pass roles)."""
+PASSES_ROLES: dict[str, tuple[str, ...]] = {
+    "aws_eks_cluster": ("eks.amazonaws.com",),  # the cluster role, Auto Mode's node role
+    # the node role: to EKS, and to EC2, since EKS checks the caller's launch of the node
+    # group's template (ec2_tags.launch_from_stack_templates), whose instances get the node
+    # role's instance profile; no more than the stack's own template versions give
+    "aws_eks_node_group": ("ec2.amazonaws.com", "eks.amazonaws.com"),
+    # an add-on's role, and its Pod Identity associations' (EKS makes them for the add-on)
+    "aws_eks_addon": ("eks.amazonaws.com", "pods.eks.amazonaws.com"),
+    "aws_eks_pod_identity_association": ("pods.eks.amazonaws.com",),
+    "aws_flow_log": ("vpc-flow-logs.amazonaws.com",),
+    "aws_iam_instance_profile": ("ec2.amazonaws.com",),
+}
+"""Types whose create hands a role to a service (their ``RESOURCE_PERMISSIONS`` rows pass
+roles), and the service (``iam:PassedToService``: Service Authorization Reference, Amazon
+EKS, CreateCluster, CreateNodegroup, CreateAddon, CreatePodIdentityAssociation; VPC User
+Guide, flow logs' IAM role; IAM, AddRoleToInstanceProfile)."""
 ROLE_REFERENCE = re.compile(r"\$\{aws_iam_role\.([^.}]+)\.(?:arn|name|id)\}")
 ROLE_USERS = ("aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_instance_profile")
 """Types that write to a role named by their ``role`` argument."""

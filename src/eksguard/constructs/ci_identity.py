@@ -379,8 +379,8 @@ def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermiss
                           roles_boundary_arn: str | None = None) -> list[Any]:
     """The policies ``stack_permissions`` derives at synth from the stack's types
     (``eksguard.ci_permissions``): for ``PLAN`` the inline policy ``eksguard-stack-plan``;
-    for ``DEPLOY`` and ``DEPLOY_EXCEPT_IAM`` three customer managed policies
-    ``eksguard-stack-deploy-...``, attached to the role (one document cut in three: a role's inline policies share IAM's 10,240-character quota, which a stack with a
+    for ``DEPLOY`` and ``DEPLOY_EXCEPT_IAM`` four customer managed policies
+    ``eksguard-stack-deploy-...``, attached to the role (one document cut in four: a role's inline policies share IAM's 10,240-character quota, which a stack with a
     long cluster name outgrows; each managed policy has 6,144 of its own); none for
     ``NONE``. A deploy role may not widen itself (``KeepOwnPermissions``): when it is one of
     the stack's roles, its IAM writes would otherwise reach its own policies, trust and
@@ -405,6 +405,7 @@ def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermiss
             region=region, passed_to=_passed_to(types.resource_types, types.service_principals),
             cluster_names=types.cluster_names, log_group_names=types.log_group_names,
             iam_names=types.iam_names, passed_role_names=types.passed_role_names,
+            passed_roles=types.passed_roles,
             attached_policy_arns=types.attached_policy_arns,
             queue_names=types.named["aws_sqs_queue"], event_rule_names=types.named["aws_cloudwatch_event_rule"],
             key_arns=types.key_arns, key_tag_keys=types.key_tag_keys, grant_key_arns=types.cluster_key_arns, vpc_arns=types.vpc_arns,
@@ -425,13 +426,15 @@ def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermiss
     return policies
 
 
-OWN_ROLE_ESCALATIONS = ("iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
-                        "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
-                        "iam:UpdateAssumeRolePolicy")
+OWN_ROLE_ESCALATIONS = ("iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary",
+                        "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary",
+                        "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole")
 """What a deploy role may do neither to itself nor to another CI role of its stack: each
 widens what the role may do, or who may be it (IAM API Reference,
 DeleteRolePermissionsBoundary: "might increase its permissions"; detaching or deleting a
-policy that holds a deny, such as the derived policy's, lifts the deny)."""
+policy that holds a deny, such as the derived policy's, lifts the deny), or ends or changes
+it (``DeleteRole``; ``UpdateRole`` sets its session length): a CI role's own change is an
+administrator's apply."""
 
 
 CI_POLICY_ESCALATIONS = ("iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion")
@@ -573,7 +576,7 @@ class CiRoleOptions:
 
     stack_permissions: StackPermissions | None = None
     """What the role may do to this stack, derived from its resource types at synth, as
-    three managed policies ``eksguard-stack-deploy-...`` (or the inline policy
+    four managed policies ``eksguard-stack-deploy-...`` (or the inline policy
     ``eksguard-stack-plan``), beside ``managed_policy_arns``
     and ``inline_policies``. A stack that a different workspace or repository deploys needs
     ``NONE`` and the policies that deploy it; ``DEPLOY_EXCEPT_IAM`` applies everything but
@@ -637,7 +640,7 @@ class TerraformCloudWorkspaceRole(EksguardConstruct):
     Properties: ``role_arn``, ``role_name``, ``plan_role_arn``, ``subjects``,
     ``stack_permissions`` (resolved). Its resources: ``role`` (``aws_iam_role``: the run
     role, or the apply role with ``plan_role``), ``attachments`` and ``stack_policies`` (the
-    derived policies: three managed ``aws_iam_policy`` to deploy, one inline to plan, none with
+    derived policies: four managed ``aws_iam_policy`` to deploy, one inline to plan, none with
     ``StackPermissions.NONE``); ``plan_role``, ``plan_attachments``, ``plan_stack_policies``
     and ``plan_denies`` (None, [], [] and None without ``plan_role``), under the child ``plan``.
     """
@@ -795,7 +798,7 @@ class GitHubActionsRole(EksguardConstruct):
 
     Properties: ``role_arn``, ``role_name``, ``subject``, ``stack_permissions`` (resolved).
     Its resources: ``role`` (``aws_iam_role``), ``attachments`` and ``stack_policies`` (the
-    derived policies: three managed ``aws_iam_policy`` to deploy, one inline to plan, none with
+    derived policies: four managed ``aws_iam_policy`` to deploy, one inline to plan, none with
     ``StackPermissions.NONE``).
     """
 
