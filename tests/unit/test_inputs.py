@@ -257,6 +257,15 @@ BAD_INPUTS = [
                                 eksguard.Taint(key="gpu", value="b", effect="NO_SCHEDULE")]),
                  "test/ng", "taints (key, effect)", [("gpu", "NO_SCHEDULE"), ("gpu", "NO_SCHEDULE")],
                  _unique(("gpu", "NO_SCHEDULE")), id="taint of one key and effect twice"),
+    # EKS's own rules, from the one source the emulator enforces too (eksguard.eks_api_rules)
+    pytest.param(_entry(kubernetes_groups=["system:masters"]), "test/viewers", "kubernetes_groups",
+                 ["system:masters"], "what EKS accepts: The kubernetes group name system:masters is invalid, it "
+                 "cannot start with system: (EKS User Guide, 'Create access entries')", id="system: group"),
+    pytest.param(_entry(type="EC2_LINUX", kubernetes_groups=["nodes"]), "test/viewers", "kubernetes_groups",
+                 ["nodes"], "what EKS accepts: kubernetesGroups cannot be specified for access entries of type "
+                 "EC2_LINUX. (EKS User Guide, 'Create access entries')", id="groups on a node entry"),
+    pytest.param(_entry(kubernetes_groups=["shop-readers", "shop-readers"]), "test/viewers", "kubernetes_groups",
+                 ["shop-readers", "shop-readers"], _unique("shop-readers"), id="group twice"),
     pytest.param(_entry(grants=[AccessPolicyGrant(policy=AccessPolicy.VIEW, scope="namespace",
                                                   namespaces=("shop", "shop"))]),
                  "test/viewers", "grants.namespaces", ["shop", "shop"], _unique("shop"), id="namespace twice"),

@@ -11,6 +11,7 @@ from constructs import Construct
 
 from eksguard._scope import EksguardConstruct
 from eksguard import _validation as v
+from eksguard import eks_api_rules
 from eksguard._docs import documented
 from eksguard._framework import aws, construct_path
 from eksguard.constructs._private import partition
@@ -154,6 +155,15 @@ def _validate(path: str, props: AccessEntryProps) -> None:
     v.require_cluster_name(path, "cluster_name", props.cluster_name)
     v.require_match(path, "principal_arn", props.principal_arn, _PRINCIPAL, ALLOWED_PRINCIPAL)
     v.require_one_of(path, "type", props.type, ENTRY_TYPES)
+    # EKS's own rules for an entry's type, groups and username, as the emulator enforces them
+    groups = list(props.kubernetes_groups)
+    if not v.is_token(groups) and not any(v.is_token(g) for g in groups):
+        try:
+            eks_api_rules.check_entry_shape(props.type, groups, None)
+        except eks_api_rules.EksApiRefusal as refusal:
+            v.fail(path, refusal.field, groups, f"what EKS accepts: {refusal.message} "
+                   "(EKS User Guide, 'Create access entries')")
+    v.require_unique(path, "kubernetes_groups", groups)
     if props.type != "STANDARD" and props.grants:
         v.fail(path, "grants", [g.policy for g in props.grants], ALLOWED_NODE_ENTRY_POLICIES)
     for grant in props.grants:

@@ -18,14 +18,13 @@ from moto.eks.exceptions import (
     ResourceNotFoundException,
 )
 
+from eksguard import eks_api_rules as api_rules
 from eksguard.testing.moto_eks.catalog import ACCESS_POLICIES, ADDONS
 
 API_MODES = ("API", "API_AND_CONFIG_MAP")
 AUTHENTICATION_MODE_ORDER = ("CONFIG_MAP", "API_AND_CONFIG_MAP", "API")
-NODE_ENTRY_TYPES = ("EC2_LINUX", "EC2_WINDOWS", "FARGATE_LINUX", "HYBRID_LINUX", "EC2")
-"""Entry types for node roles; ``EC2`` is EKS Auto Mode's (EKS API Reference,
-CreateAccessEntry ``type``: "EC2 (for EKS Auto Mode)")."""
-ENTRY_TYPES = ("STANDARD", *NODE_ENTRY_TYPES)
+NODE_ENTRY_TYPES = api_rules.NODE_ENTRY_TYPES
+ENTRY_TYPES = api_rules.ENTRY_TYPES
 POLICY_ENTRY_TYPES = ("STANDARD", "EC2")
 """Entry types that take access policies: STANDARD, and Auto Mode's EC2 entries, which
 carry AmazonEKSAutoNodePolicy (EKS User Guide, "Create a Node Class for Amazon EKS",
@@ -155,7 +154,7 @@ def require_new_entry(entries: dict[str, Any], principal_arn: str) -> None:
             message="The specified access entry resource is already in use on this cluster.")
 
 
-RESERVED_USERNAME_PREFIXES = ("system:", "eks:", "aws:", "amazon:", "iam:")
+RESERVED_USERNAME_PREFIXES = api_rules.RESERVED_USERNAME_PREFIXES
 
 
 @enforced("CreateAccessEntry", "UpdateAccessEntry",
@@ -168,27 +167,12 @@ RESERVED_USERNAME_PREFIXES = ("system:", "eks:", "aws:", "amazon:", "iam:")
               _BOTO3 + "test_update_access_entry_follows_the_same_rules",
               _TERRAFORM))
 def check_entry_shape(entry_type: str, kubernetes_groups: list[str] | None, username: str | None) -> None:
-    """Node entry types take no Kubernetes groups and no username: EKS binds them to its
-    own node identity (EKS API Reference, CreateAccessEntry ``type``: "If you set the value
-    to EC2_LINUX or EC2_WINDOWS, you can't specify values for kubernetesGroups, or
-    associate an AccessPolicy to the access entry"; ``username``: for those types, EKS
-    sets it)."""
-    if entry_type not in ENTRY_TYPES:
-        raise _invalid(f"The specified type is invalid: {entry_type}. Valid types: {list(ENTRY_TYPES)}")
-    if entry_type in NODE_ENTRY_TYPES and kubernetes_groups:
-        raise _invalid(f"kubernetesGroups cannot be specified for access entries of type {entry_type}.")
-    if entry_type in NODE_ENTRY_TYPES and username:
-        raise _invalid(f"username cannot be specified for access entries of type {entry_type}.")
-    if username and username.startswith(RESERVED_USERNAME_PREFIXES):
-        # EKS User Guide, "Create access entries": a custom username can't start with
-        # system:, eks:, aws:, amazon: or iam:.
-        raise _invalid(f"The username {username} is invalid, it cannot start with any of "
-                       f"{list(RESERVED_USERNAME_PREFIXES)}")
-    for group in kubernetes_groups or ():
-        # EKS User Guide, "Create access entries": group names starting with system: are
-        # reserved to Kubernetes.
-        if group.startswith("system:"):
-            raise _invalid(f"The kubernetes group name {group} is invalid, it cannot start with system:")
+    """``eksguard.eks_api_rules.check_entry_shape``, with moto's exception (the constructs
+    refuse the same values at construction)."""
+    try:
+        api_rules.check_entry_shape(entry_type, kubernetes_groups, username)
+    except api_rules.EksApiRefusal as refusal:
+        raise _invalid(refusal.message) from None
 
 
 @enforced("AssociateAccessPolicy",
