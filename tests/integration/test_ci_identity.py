@@ -124,6 +124,9 @@ def _deploy(role_arn: str) -> dict[str, Any]:
             "iam:Set*", "iam:Tag*", "iam:Untag*", "iam:Update*"], "Resource": "*",
          "Condition": {"Null": {"aws:ResourceTag/eksguard:stack": "false"},
                        "StringNotEquals": {"aws:ResourceTag/eksguard:stack": STACK_TAG}}},
+        {"Sid": "ChangeOwnPoliciesOnly", "Effect": "Deny", "Action": [
+            "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
+         "Resource": "*", "Condition": {"StringNotEquals": {"aws:ResourceTag/eksguard:stack": STACK_TAG}}},
         {"Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
             "iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
             "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
