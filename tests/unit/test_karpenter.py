@@ -190,7 +190,9 @@ def test_controller_policies_are_upstreams_scoped_to_this_cluster_account_node_r
     assert {path.rsplit("/", 1)[1]: json.loads(body["policy"]) for path, body in policies.items()} == expected
     assert {path: {k: body[k] for k in ("name_prefix", "description", "tags")}
             for path, body in policies.items()} == {
-        f"test/karpenter/{name}": {"name_prefix": f"{name}-prod-", "description": f"Karpenter controller: {name}",
+        # (named after upstream's, the cluster's name and a hash of the stack and cluster)
+        f"test/karpenter/{name}": {"name_prefix": f"{name}-prod-{hashlib.sha256(b'test/prod').hexdigest()[:8]}-",
+                                   "description": f"Karpenter controller: {name}",
                                    "tags": {}} for name in POLICY_NAMES}
     # AND they are attached to the controller role, and only to it
     attachments = {path: body for path, body in out.of_type("aws_iam_role_policy_attachment").items()
@@ -447,9 +449,14 @@ def test_policy_names_cut_a_long_cluster_name_not_their_trailing_dash():
 
     # GIVEN EKS's longest cluster name (100 characters)
     cluster = "c" * 100
-    prefixes = [policy_name_prefix(name, cluster) for name in POLICY_NAMES]
-    # THEN each fits IAM's name_prefix limit and ends "-<cut cluster name>-"
-    assert all(len(p) <= POLICY_NAME_PREFIX_MAX and p.endswith("c-") for p in prefixes), prefixes
+    prefixes = [policy_name_prefix(name, cluster, "app") for name in POLICY_NAMES]
+    owner = hashlib.sha256(f"app/{cluster}".encode()).hexdigest()[:8]
+    # THEN each fits IAM's name_prefix limit and ends "-<cut cluster name>-<hash of stack and cluster>-"
+    assert all(len(p) <= POLICY_NAME_PREFIX_MAX and p.endswith(f"c-{owner}-") for p in prefixes), prefixes
+    # AND no other cluster's upstream name (<policy>-<cluster>) matches the pattern
+    from fnmatch import fnmatchcase
+    pattern = next(iter(collapse_patterns({p + "*" for p in prefixes})))
+    assert not fnmatchcase(f"KarpenterControllerNodeLifecyclePolicy-{cluster[:40]}-eu", pattern)
     # AND the five still collapse to one pattern in a CI role's policy
     assert len(collapse_patterns({p + "*" for p in prefixes})) == 1
     # AND a name known only at apply keeps upstream's name alone

@@ -18,7 +18,7 @@ creation" and "Control access to EC2 resources using resource tags":
 - disassociating a route table, whose request may name no resource (``NO_REQUIRED_RESOURCE``),
   in the stack's VPCs, on what is not another stack's;
 - the VPC's default security group, which AWS creates untagged with the VPC and the stack
-  only empties, by its VPC (``ec2:Vpc``, the stack's VPCs' ARNs);
+  only empties, by its id and its VPC (``ec2:Vpc``, the stack's VPCs' ARNs);
 - ``ec2:RunInstances`` (which EKS checks against the caller of a node group with a launch
   template) only with a launch template tagged as the stack's.
 
@@ -136,8 +136,12 @@ def ec2_statements(*, writes: Collection[str], resource_types: Collection[str], 
     vpcs = vpcs if len(vpcs) != 1 else vpcs[0]
     adopts = "aws_default_security_group" in resource_types and bool(vpc_arns)
     if adopts:
+        # the default security groups themselves (their ids, known after the VPCs), not every
+        # group of the VPCs (EKS's cluster group, GuardDuty's): the AWS review of this policy
+        groups = [f"{arn}:security-group/{default_group(v)}" for v in sorted(vpc_arns)]
         statements.append({"Sid": "EmptyStackVpcsDefaultSecurityGroups", "Effect": "Allow",
-                           "Action": list(DEFAULT_SECURITY_GROUP_WRITES), "Resource": f"{arn}:security-group/*",
+                           "Action": list(DEFAULT_SECURITY_GROUP_WRITES),
+                           "Resource": groups if len(groups) > 1 else groups[0],
                            "Condition": {"ArnEquals": {"ec2:Vpc": vpcs}}})
     if launches_from_templates:
         statements.extend(launch_from_stack_templates(partition, account, region, stack_tag, vpcs or None))
@@ -145,6 +149,14 @@ def ec2_statements(*, writes: Collection[str], resource_types: Collection[str], 
     if "ec2:DeleteTags" in writes:
         statements.append(keep_ec2_tags())
     return statements
+
+
+def default_group(vpc_arn: str) -> str:
+    """The default security group id of the VPC whose ARN is ``vpc_arn`` (a reference
+    ``${aws_vpc.<id>.arn}``: its ``default_security_group_id``)."""
+    if vpc_arn.startswith("${") and vpc_arn.endswith(".arn}"):
+        return vpc_arn[:-len(".arn}")] + ".default_security_group_id}"
+    return "*"  # a VPC ARN of elsewhere: its groups, by ec2:Vpc
 
 
 def keep_ec2_stack_tags(stack_vpcs: Any = None) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from constructs import Construct
 from eksguard._scope import EksguardConstruct
 from eksguard import _validation as v
 from eksguard._docs import documented
-from eksguard._framework import aws, construct_path, is_token
+from eksguard._framework import TerraformStack, aws, construct_path, is_token
 from eksguard.constructs._private import POLICY_VERSION, account_id, literal_value, managed_policy_arn
 from eksguard.constructs.access_entry import AccessEntry, AccessEntryProps
 from eksguard.constructs.cluster import ALLOWED_CLUSTER_NAME, CLUSTER_NAME
@@ -60,13 +60,22 @@ POLICY_NAME_PREFIX_MAX = 102
 """IAM's longest ``name_prefix`` for a policy: 128 characters less Terraform's 26."""
 
 
-def policy_name_prefix(policy: str, cluster_name: str | None) -> str:
-    """``<upstream policy name>-<cluster>-``, the cluster's name cut to fit IAM's limit (not
-    the trailing ``-``, so the five names keep one suffix the CI policy writes as one
-    pattern); ``<policy>-`` for a cluster name known only at apply."""
+POLICY_OWNER_HASH = 8
+"""Hex characters of the owner's hash in a controller policy's name."""
+
+
+def policy_name_prefix(policy: str, cluster_name: str | None, owner: str = "") -> str:
+    """``<upstream policy name>-<cluster>-<8 hex>-``: the cluster's name cut to fit IAM's
+    limit, then a hash of the stack (``owner``) and cluster, so that the pattern a CI role's
+    policy names them by (``KarpenterController*Policy-<cluster>-<hash>-*``) matches no other
+    cluster's (upstream's names are ``<policy>-<cluster>``: a ``prod-eu`` cluster's would
+    match ``...-prod-*``; the AWS review of the CI policy). Not the trailing ``-`` is cut, so
+    the five names keep one suffix the CI policy writes as one pattern. ``<policy>-`` for a
+    cluster name known only at apply."""
     if cluster_name is None:
         return f"{policy}-"
-    return f"{policy}-{cluster_name[:POLICY_NAME_PREFIX_MAX - len(policy) - 2]}-"
+    digest = hashlib.sha256(f"{owner}/{cluster_name}".encode()).hexdigest()[:POLICY_OWNER_HASH]
+    return f"{policy}-{cluster_name[:POLICY_NAME_PREFIX_MAX - len(policy) - POLICY_OWNER_HASH - 3]}-{digest}-"
 QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 ALLOWED_QUEUE_NAME = "an SQS standard queue name: 1-80 letters, digits, '-' or '_'"
@@ -207,7 +216,7 @@ class Karpenter(EksguardConstruct):
         # limit for a role's inline policies once a long cluster name is in every condition.
         self.policies = {
             name: aws.iam_policy.IamPolicy(
-                self, name, name_prefix=policy_name_prefix(name, self._cluster_name),
+                self, name, name_prefix=policy_name_prefix(name, self._cluster_name, TerraformStack.of(self).node.id),
                 policy=json.dumps(document, separators=(",", ":")),
                 description=f"Karpenter controller: {name}", tags=tags)
             for name, document in documents.items()}
