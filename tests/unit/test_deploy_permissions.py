@@ -295,10 +295,20 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
         "Sid": "CreateEC2TaggedAsThisStack2", "Effect": "Allow",
         "Action": ["ec2:CreateRouteTable", "ec2:CreateSecurityGroup", "ec2:CreateSubnet"],
         "Resource": [f"{ec2}:route-table/*", f"{ec2}:security-group/*", f"{ec2}:subnet/*"], **made}
+    # (VPC endpoints only to the services the stack's endpoints name: no channel to someone's PrivateLink)
+    services = sorted(b["service_name"] for b in document["resource"]["aws_vpc_endpoint"].values())
     assert statements["CreateEC2TaggedAsThisStack3"] == {
         "Sid": "CreateEC2TaggedAsThisStack3", "Effect": "Allow",
         "Action": ["ec2:CreateFlowLogs", "ec2:CreateVpcEndpoint"],
-        "Resource": [f"{ec2}:vpc-endpoint/*", f"{ec2}:vpc-flow-log/*"], **made}
+        "Resource": [f"{ec2}:vpc-endpoint/*", f"{ec2}:vpc-flow-log/*"],
+        "Condition": {**made["Condition"], "StringEqualsIfExists": {"ec2:VpceServiceName": services}}}
+    assert f"com.amazonaws.{REGION}.ecr.dkr" in services
+    # AND a cluster's configuration changes only with its endpoint kept private (as the stack has it)
+    assert statements["KeepClusterEndpointsPrivate"] == {
+        "Sid": "KeepClusterEndpointsPrivate", "Effect": "Allow", "Action": ["eks:UpdateClusterConfig"],
+        "Resource": f"arn:{PARTITION}:eks:{REGION}:{ACCOUNT}:cluster/ref",
+        "Condition": {"BoolIfExists": {"eks:endpointPublicAccess": "false", "eks:endpointPrivateAccess": "true"}}}
+    assert "eks:UpdateClusterConfig" not in statements["WriteEKSInThisAccount"]["Action"]
     assert statements["TagEC2OnCreate"] == {
         "Sid": "TagEC2OnCreate", "Effect": "Allow", "Action": "ec2:CreateTags", "Resource": f"{ec2}:*/*",
         "Condition": {"StringEquals": {"ec2:CreateAction": sorted([
@@ -977,3 +987,28 @@ def test_new_keys_may_carry_only_the_tag_keys_the_stacks_keys_and_providers_give
         resource_types={"aws_kms_key"}, partition="aws", account="111122223333", region="eu-west-1",
         passed_to=(), key_arns={"${aws_kms_key.key.arn}"}, stack_tag="eu-west-1/test")["Statement"]}[
         "TagNewKeysAsThisStack"]["Condition"]
+
+
+def test_stack_types_see_public_endpoints_and_endpoint_services_known_only_at_apply(synth_one):
+    from eksguard.constructs._private import StackTypes
+
+    seen = {}
+
+    def build(stack):
+        role = aws.iam_role.IamRole(stack, "r", name_prefix="r-", assume_role_policy="{}")
+        aws.eks_cluster.EksCluster(stack, "c", name="c", role_arn=role.arn, vpc_config={
+            "subnet_ids": ["subnet-1"], "endpoint_public_access": True, "endpoint_private_access": True})
+        vpc = aws.vpc.Vpc(stack, "vpc", cidr_block="10.0.0.0/16")
+        aws.vpc_endpoint.VpcEndpoint(stack, "own", vpc_id=vpc.id, service_name="com.amazonaws.eu-west-1.s3")
+        types = StackTypes(stack)
+        seen.update(private=types.private_endpoints, services=types.endpoint_services)
+        aws.vpc_endpoint.VpcEndpoint(stack, "theirs", vpc_id=vpc.id, service_name=vpc.id)
+        seen["later"] = StackTypes(stack).endpoint_services
+    synth_one(build)
+    # THEN a public endpoint leaves cluster changes unconditioned; a literal service name is named
+    assert seen == {"private": False, "services": {"com.amazonaws.eu-west-1.s3"}, "later": None}
+    document = {s["Sid"]: s for s in deploy_policy_document(
+        resource_types={"aws_eks_cluster"}, partition="aws", account="111122223333", region="eu-west-1",
+        passed_to=(), cluster_names={"c"})["Statement"]}
+    assert "KeepClusterEndpointsPrivate" not in document
+    assert "eks:UpdateClusterConfig" in document["WriteEKSInThisAccount"]["Action"]

@@ -307,6 +307,9 @@ def _cluster_resources(cluster_names: Collection[str], partition: str, account: 
             for r in (f"{eks}:cluster/{n}", *(f"{eks}:{c}/{n}/*" for c in children))]
 
 
+CLUSTER_CONFIG = "eks:UpdateClusterConfig"
+"""Takes ``eks:endpointPublicAccess`` and ``eks:endpointPrivateAccess`` on the cluster
+(Service Authorization Reference, Amazon EKS): present when the request sets them."""
 ACCESS_ENTRY_WRITES = ("eks:CreateAccessEntry", "eks:UpdateAccessEntry")
 """What makes or changes an access entry: both take ``eks:principalArn`` (Service
 Authorization Reference, Amazon EKS: CreateAccessEntry on the cluster, UpdateAccessEntry on
@@ -397,6 +400,7 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                            role_boundaries: Collection[str] | None = None,
                            vpc_arns: Collection[str] = (), key_tag_keys: Collection[str] | None = None,
                            grant_key_arns: Collection[str] | None = None,
+                           private_endpoints: bool = False, endpoint_services: Collection[str] | None = None,
                            access_entry_principals: Collection[str] | None = None,
                            access_policy_principals: Mapping[str, Collection[str]] | None = None) -> dict[str, Any]:
     """What plan, apply and destroy of these types call: the reads, the writes (scoped to
@@ -439,7 +443,11 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
     for those (``eks:principalArn``); with ``access_policy_principals`` too (per access
     policy ARN, the principals the stack associates it to), each access policy may be
     associated only to those (``eks:policyArn``): the role cannot make another principal,
-    its own included, an administrator of the stack's clusters."""
+    its own included, an administrator of the stack's clusters. With ``private_endpoints``
+    (every cluster's API endpoint private), a cluster's configuration may change only with
+    the endpoint kept private (``eks:endpointPublicAccess``, ``eks:endpointPrivateAccess``);
+    with ``endpoint_services`` (the stack's VPC endpoints' service names), VPC endpoints
+    only to those services (``ec2:VpceServiceName``)."""
     rows = [RESOURCE_PERMISSIONS[t] for t in sorted(resource_types) if t in RESOURCE_PERMISSIONS]
     reads = set(read_actions(resource_types, data_types))
     writes = sorted({a for row in rows for a in row.write} - reads)
@@ -490,7 +498,8 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
     if ec2 or (launches and stack_tag is not None):
         statements.extend(ec2_statements(writes=ec2, resource_types=resource_types, partition=partition,
                                          account=account, region=region, stack_tag=stack_tag or "",
-                                         vpc_arns=vpc_arns, launches_from_templates=launches))
+                                         vpc_arns=vpc_arns, launches_from_templates=launches,
+                                         endpoint_services=endpoint_services))
     if "kms:CreateGrant" in writes:
         # With grant_key_arns (the keys the stack's clusters encrypt with), those keys only.
         grant_keys: Any = sorted(grant_key_arns) if grant_key_arns else "*"
@@ -513,6 +522,12 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                 resources = _cluster_resources(cluster_names, partition, account, region, resource_types)
                 access = _access_statements(actions, cluster_names, partition, account, region,
                                             access_entry_principals, access_policy_principals)
+                if private_endpoints and CLUSTER_CONFIG in actions:
+                    clusters = [f"arn:{partition}:eks:{region}:{account}:cluster/{n}" for n in sorted(cluster_names)]
+                    access.append({"Sid": "KeepClusterEndpointsPrivate", "Effect": "Allow",
+                                   "Action": [CLUSTER_CONFIG], "Resource": clusters if len(clusters) > 1 else clusters[0],
+                                   "Condition": {"BoolIfExists": {"eks:endpointPublicAccess": "false",
+                                                                  "eks:endpointPrivateAccess": "true"}}})
                 actions = [a for a in actions if not any(a in s["Action"] for s in access)]
                 statements.extend(access)
                 # the cluster reads name the same ARNs: one statement for both

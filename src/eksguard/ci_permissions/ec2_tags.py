@@ -90,7 +90,8 @@ which takes ``aws:ResourceTag``: they need the stack's tag like every other writ
 
 def ec2_statements(*, writes: Collection[str], resource_types: Collection[str], partition: str, account: str,
                    region: str, stack_tag: str, vpc_arns: Collection[str] = (),
-                   launches_from_templates: bool = False) -> list[dict[str, Any]]:
+                   launches_from_templates: bool = False,
+                   endpoint_services: Collection[str] | None = None) -> list[dict[str, Any]]:
     """The statements that allow ``writes`` (EC2 actions) on the stack's own EC2 resources
     only, as the module docstring says."""
     arn = f"arn:{partition}:ec2:{region}:{account}"
@@ -104,10 +105,16 @@ def ec2_statements(*, writes: Collection[str], resource_types: Collection[str], 
             continue
         actions = sorted(made[t] for t in types)
         resources = [f"{arn}:{t}/*" for t in sorted(types)]
+        condition: dict[str, Any] = {"StringEquals": {f"aws:RequestTag/{STACK_TAG_KEY}": stack_tag}}
+        if "vpc-endpoint" in types and endpoint_services:
+            # only to the services the stack's endpoints name (ec2:VpceServiceName, on the
+            # vpc-endpoint resource only: the group's other creates do not carry it)
+            names = sorted(endpoint_services)
+            condition["StringEqualsIfExists"] = {"ec2:VpceServiceName": names if len(names) > 1 else names[0]}
         statements.append({"Sid": f"CreateEC2TaggedAsThisStack{number}", "Effect": "Allow",
                            "Action": actions if len(actions) > 1 else actions[0],
                            "Resource": resources if len(resources) > 1 else resources[0],
-                           "Condition": {"StringEquals": {f"aws:RequestTag/{STACK_TAG_KEY}": stack_tag}}})
+                           "Condition": condition})
     if creates:
         # A launch from a template that tags its instances and volumes (eksguard's do) is a
         # create too: EKS checks the caller's RunInstances for a node group's template.

@@ -185,6 +185,10 @@ class StackTypes:
         self.cluster_key_arns: set[str] | None = set()
         """The KMS keys the stack's clusters encrypt secrets with (the stack's own, by
         reference, or literal ARNs); None when one is known only at apply."""
+        self.private_endpoints = True
+        """Every EKS cluster of the stack keeps its API endpoint private (literally)."""
+        self.endpoint_services: set[str] | None = set()
+        """The service names of the stack's VPC endpoints; None when one is known only at apply."""
         self.key_tag_keys: set[str] | None = {STACK_TAG_KEY}
         """The tag keys the stack's KMS keys are created with (theirs, the AWS providers'
         ``default_tags`` and ``eksguard:stack``); None when one is known only at apply."""
@@ -234,6 +238,14 @@ class StackTypes:
                     self.key_tag_keys = _tag_keys(self.key_tag_keys, node.tags_input)
                 elif rtype == "aws_vpc":
                     self.vpc_arns.add(f"${{aws_vpc.{node.friendly_unique_id}.arn}}")
+                elif rtype == "aws_vpc_endpoint" and self.endpoint_services is not None:
+                    service = node.service_name_input
+                    service = resolve_reference(stack, service) if isinstance(service, str) else None
+                    # literal but for the region or partition data sources' references
+                    literal = isinstance(service, str) and all(
+                        r.startswith(("data.aws_region.", "data.aws_partition."))
+                        for r in re.findall(r"\$\{([^}]+)\}", service))
+                    self.endpoint_services = self.endpoint_services | {service} if literal else None
                 elif rtype == "aws_eks_access_entry":
                     entries[node.friendly_unique_id] = resolve_reference(stack, node.principal_arn_input)
                 if rtype == "aws_eks_cluster":
@@ -248,6 +260,11 @@ class StackTypes:
                             passed_ids.setdefault(role_id, set()).add("ec2.amazonaws.com")
                     if CREATOR_ADMIN.search(body):
                         entries[f"{node.friendly_unique_id}/creator"] = None  # whoever applies
+                    vpc_config = node.to_terraform().get("resource", {}).get("aws_eks_cluster", {})
+                    configs = [c for body_ in vpc_config.values() for c in _blocks(body_.get("vpc_config"))]
+                    if not configs or any(c.get("endpoint_public_access") is not False
+                                          or c.get("endpoint_private_access") is not True for c in configs):
+                        self.private_endpoints = False
                     for key in ENCRYPTION_KEY.findall(body):
                         if self.cluster_key_arns is not None:
                             own = key.startswith("${aws_kms_key.") and key.endswith(".arn}")
@@ -360,6 +377,13 @@ AUTO_MODE_NODE_ROLE = re.compile(r'"node_role_arn":\s*"([^"]+)"')
 CREATOR_ADMIN = re.compile(r'"bootstrap_cluster_creator_admin_permissions":\s*(?!\s|false)')
 ROLE_ARN_REFERENCE = re.compile(r"^\$\{aws_iam_role\.([^.}]+)\.arn\}$")
 ENTRY_PRINCIPAL_REFERENCE = re.compile(r"^\$\{aws_eks_access_entry\.([^.}]+)\.principal_arn\}$")
+
+
+def _blocks(value: Any) -> list[dict[str, Any]]:
+    """A nested block as Terraform JSON holds it: one mapping or a list of them."""
+    if isinstance(value, Mapping):
+        return [dict(value)]
+    return [dict(v) for v in value] if isinstance(value, list) else []
 
 
 def _tag_keys(keys: set[str] | None, tags: Any) -> set[str] | None:
