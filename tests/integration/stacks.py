@@ -37,3 +37,21 @@ class SmallClusterStack(TerraformStack):
         TerraformOutput(self, "app_role_arn", value=eks.irsa_roles["app"].role_arn)
         TerraformOutput(self, "node_role_arn", value=eks.node_groups["general"].node_role.role_arn)
         TerraformOutput(self, "oidc_provider_arn", value=eks.oidc_provider.provider_arn)
+
+
+EC2_TRUST = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": '
+             '{"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}')
+"""A trust policy for small roles the harness tests make."""
+
+
+def one_role(name: str, *, region: str = "us-east-1", vpc_cidr: str | None = None) -> Any:
+    """A stack builder for ``synth_stack``: one IAM role called ``name`` (and a VPC of
+    ``vpc_cidr``), its provider in ``region``."""
+    def build(app: Any) -> TerraformStack:
+        stack = TerraformStack(app, name)
+        aws.provider.AwsProvider(stack, "aws", region=region)
+        aws.iam_role.IamRole(stack, "role", name=name, assume_role_policy=EC2_TRUST)
+        if vpc_cidr:
+            aws.vpc.Vpc(stack, "vpc", cidr_block=vpc_cidr)
+        return stack
+    return build

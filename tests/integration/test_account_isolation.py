@@ -5,29 +5,16 @@ an isolated deployment holds is never invisible to ``read_inventory(aws_emulator
 from __future__ import annotations
 
 import dataclasses
-import json
 import uuid
 
 import pytest
 
-from eksguard._framework import TerraformStack, aws
 from eksguard.testing import read_inventory
 from eksguard.testing.deploy import Deployer
 from eksguard.testing.emulator import FIRST_ISOLATED_ACCOUNT
+from tests.integration.stacks import one_role
 
 pytestmark = pytest.mark.eksguard_integration
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
-
-
-def _role_and_vpc(name: str):
-    def build(app):
-        stack = TerraformStack(app, name)
-        aws.provider.AwsProvider(stack, "aws", region="eu-west-1")
-        aws.iam_role.IamRole(stack, "role", name=name, assume_role_policy=TRUST)
-        aws.vpc.Vpc(stack, "vpc", cidr_block="10.42.0.0/16")
-        return stack
-    return build
 
 
 def test_isolated_deployments_reset_alone_and_stay_visible_to_the_emulators_inventory(
@@ -36,7 +23,7 @@ def test_isolated_deployments_reset_alone_and_stay_visible_to_the_emulators_inve
     isolated = Deployer(dataclasses.replace(eksguard_config, teardown="reset", isolation="account"),
                         aws_emulator, tmp_path / "work")
     names = [f"iso-{kind}-{uuid.uuid4().hex[:8]}" for kind in ("first", "second")]
-    first, second = (isolated.prepare(synth_stack(_role_and_vpc(name), name=name)) for name in names)
+    first, second = (isolated.prepare(synth_stack(one_role(name, region="eu-west-1", vpc_cidr="10.42.0.0/16"), name=name)) for name in names)
     for deployment in (first, second):
         request.addfinalizer(lambda d=deployment: d.torn_down or isolated.teardown(d, failed=True))
         isolated.apply(deployment)

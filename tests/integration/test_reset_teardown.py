@@ -5,26 +5,14 @@ the harness destroys the deployment instead and says so in the report."""
 from __future__ import annotations
 
 import dataclasses
-import json
 import uuid
 
 import pytest
 
-from eksguard._framework import TerraformStack, aws
 from eksguard.testing.deploy import Deployer
+from tests.integration.stacks import one_role
 
 pytestmark = pytest.mark.eksguard_integration
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
-
-
-def _one_role(name: str):
-    def build(app):
-        stack = TerraformStack(app, name)
-        aws.provider.AwsProvider(stack, "aws", region="us-east-1")
-        aws.iam_role.IamRole(stack, "role", name=name, assume_role_policy=TRUST)
-        return stack
-    return build
 
 
 def test_reset_beside_a_live_deployment_destroys_instead_and_keeps_the_other(
@@ -32,7 +20,7 @@ def test_reset_beside_a_live_deployment_destroys_instead_and_keeps_the_other(
     # GIVEN a deployment still in use (as a shared one is) and a second one, in reset mode
     reset = Deployer(dataclasses.replace(eksguard_config, teardown="reset"), aws_emulator, tmp_path / "work")
     names = [f"reset-{kind}-{uuid.uuid4().hex[:8]}" for kind in ("shared", "own")]
-    shared, own = (reset.prepare(synth_stack(_one_role(name), name=name)) for name in names)
+    shared, own = (reset.prepare(synth_stack(one_role(name), name=name)) for name in names)
     for deployment in (shared, own):
         request.addfinalizer(lambda d=deployment: d.torn_down or d.destroy())
         reset.apply(deployment)
