@@ -83,9 +83,10 @@ def test_karpenter_lands_whole_and_replans_empty(synth_stack, deploy_stack):
     for arn in out["controller_policy_arns"]:
         policy = iam.get_policy(PolicyArn=arn)["Policy"]
         version = iam.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
-        # named <upstream name>-<cluster>-<Terraform's suffix>: this cluster's own
+        # named <upstream name>-<cluster>-<hash of stack and cluster>-<Terraform's suffix>: this cluster's own
         base, rest = policy["PolicyName"].split("-", 1)
-        assert rest.rsplit("-", 1)[0] == name, policy["PolicyName"]
+        owner = hashlib.sha256(f"karpenter/{name}".encode()).hexdigest()[:8]
+        assert rest.rsplit("-", 1)[0] == f"{name}-{owner}", policy["PolicyName"]
         documents[base] = version["Document"]
     assert list(documents) == POLICY_NAMES
     assert documents == expected_controller_policies(

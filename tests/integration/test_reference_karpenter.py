@@ -4,6 +4,7 @@ Karpenter's AWS side wired by SecureEksCluster.add_karpenter."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 
@@ -73,9 +74,10 @@ def test_karpenter_reference_deploys_verifies_replans_and_destroys_cleanly(synth
     for arn in controller.attached_policy_arns:
         policy = iam.get_policy(PolicyArn=arn)["Policy"]
         version = iam.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
-        # named <upstream name>-<cluster>-<Terraform's suffix>: this cluster's own
+        # named <upstream name>-<cluster>-<hash of stack and cluster>-<Terraform's suffix>: this cluster's own
         base, rest = policy["PolicyName"].split("-", 1)
-        assert rest.rsplit("-", 1)[0] == cluster.name, policy["PolicyName"]
+        owner = hashlib.sha256(f"{settings.stack_name}/{cluster.name}".encode()).hexdigest()[:8]
+        assert rest.rsplit("-", 1)[0] == f"{cluster.name}-{owner}", policy["PolicyName"]
         documents[base] = version["Document"]
     assert sorted(documents) == sorted(POLICY_NAMES)
     queue_arn = f"arn:aws:sqs:us-east-1:{account}:{cluster.name}"
