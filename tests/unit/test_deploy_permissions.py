@@ -77,14 +77,20 @@ def _reads(role_prefix, oidc_host, *, deploy_policies=False):
 def _policies(out):
     """The inline policies by path, and each deploy role's derived managed policies joined
     in order under ``<role construct>/stack-permissions`` (their parts are cut from one
-    document: test_the_deploy_document_is_cut_into_two_managed_policies)."""
+    document, packed: their statements are returned in Sid order)."""
     policies = {path: json.loads(body["policy"]) for path, body in out.of_type("aws_iam_role_policy").items()}
     parts = sorted((path, json.loads(body["policy"])) for path, body in out.of_type("aws_iam_policy").items()
                    if body.get("name_prefix", "").startswith("eksguard-stack-deploy-"))
     for path, document in parts:
         joined = policies.setdefault(path.rsplit("-", 1)[0], {"Version": "2012-10-17", "Statement": []})
-        joined["Statement"] += document["Statement"]
+        joined["Statement"] = _by_sid([*joined["Statement"], *document["Statement"]])
     return policies
+
+
+def _by_sid(statements):
+    """Statements in Sid order: the parts of a derived document are packed, not cut in order
+    (test_the_deploy_document_is_packed_into_parts_the_longest_first)."""
+    return sorted(statements, key=lambda s: s.get("Sid", ""))
 
 
 def _deploy_parts(document):
@@ -198,8 +204,21 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
     plan = next(json.loads(b["policy"]) for b in document["resource"]["aws_iam_role_policy"].values()
                 if b["name"] == "eksguard-stack-plan")
     plan_statements = {s["Sid"]: s for s in plan["Statement"]}
-    assert list(plan_statements) == ["ReadStackResources", "ReadStackClusters", "ReadStackIAM"]
+    assert list(plan_statements) == ["ReadStackResources", "ReadStackResourcesByArn", "ReadStackClusters",
+                                     "ReadStackIAM"]
     assert plan_statements["ReadStackResources"] == statements["ReadStackResources"]
+    assert plan_statements["ReadStackResourcesByArn"] == statements["ReadStackResourcesByArn"]
+    # AND the reads that take a key, log group, queue or rule name the stack's: not another team's
+    # key policy or queue attributes (the AWS review of this policy)
+    by_arn = plan_statements["ReadStackResourcesByArn"]
+    assert {"kms:GetKeyPolicy", "kms:DescribeKey", "logs:ListTagsForResource"} <= set(by_arn["Action"])
+    assert not {"kms:GetKeyPolicy", "logs:ListTagsForResource", "sqs:GetQueueAttributes"} & set(
+        plan_statements["ReadStackResources"]["Action"])
+    assert "${aws_kms_key.eks_cluster_secrets-key_9600DCE2.arn}" in by_arn["Resource"]
+    assert f"arn:{PARTITION}:logs:{REGION}:{ACCOUNT}:log-group:/aws/eks/ref/cluster" in by_arn["Resource"]
+    if capacity == "karpenter":
+        assert f"arn:{PARTITION}:sqs:{REGION}:{ACCOUNT}:ref" in by_arn["Resource"]
+        assert "sqs:GetQueueAttributes" in by_arn["Action"] and "events:DescribeRule" in by_arn["Action"]
     # AND its EKS reads reach the stack's cluster only (the apply role's share its writes' statement)
     # and the children each type writes under it, type by type (not */ref/*, which also
     # matches a node group named ref of another cluster)
@@ -261,6 +280,19 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
         # (their names carry a hash of the stack and cluster: upstream's prod-eu names do not match)
         owner = hashlib.sha256(b"ref/ref").hexdigest()[:8]
         assert f"{iam}:policy/KarpenterController*Policy-ref-{owner}-*" in statements["StackIAM"]["Resource"]
+        # (its rules may match only Karpenter's events and deliver only to its queue: not the
+        # region's API activity to someone else's bus)
+        rule_arns = statements["WriteEventBridgeInThisAccount"]["Resource"]
+        queue = "${aws_sqs_queue.eks_karpenter_interruption-queue_0786CA06.arn}"
+        assert statements["MatchStackEventsOnly"] == {
+            "Sid": "MatchStackEventsOnly", "Effect": "Allow", "Action": "events:PutRule", "Resource": rule_arns,
+            "Condition": {"ForAllValues:StringEquals": {"events:source": ["aws.ec2", "aws.health"], "events:detail-type": [
+                "AWS Health Event", "EC2 Instance Rebalance Recommendation", "EC2 Instance State-change Notification",
+                "EC2 Spot Instance Interruption Warning"]}, "Null": {"events:source": "false"}}}
+        assert statements["DeliverToStackTargetsOnly"] == {
+            "Sid": "DeliverToStackTargetsOnly", "Effect": "Allow", "Action": "events:PutTargets", "Resource": rule_arns,
+            "Condition": {"ForAllValues:ArnEquals": {"events:TargetArn": queue}, "Null": {"events:TargetArn": "false"}}}
+        assert not {"events:PutRule", "events:PutTargets"} & set(statements["WriteEventBridgeInThisAccount"]["Action"])
     # AND what changes or deletes a KMS key reaches the stack's two keys only; a new key's
     # calls stay regional
     assert statements["ChangeStackKeysOnly"] == {
@@ -450,22 +482,30 @@ def test_the_longest_cluster_names_fit_each_managed_policy(tmp_path, capacity, l
     assert max(inline.values()) < INLINE_POLICY_LIMIT, inline
 
 
-def test_the_deploy_document_is_cut_into_consecutive_parts_the_longest_as_short_as_can_be():
+def test_the_deploy_document_is_packed_into_parts_the_longest_first():
     from eksguard.ci_permissions.deploy import compact, deploy_policy_part
 
-    statements = [{"Sid": f"S{i}", "Effect": "Allow", "Action": "ec2:" + "X" * size, "Resource": "*"}
-                  for i, size in enumerate([900, 100, 100, 100, 800, 50, 50])]
-    document = {"Version": "2012-10-17", "Statement": statements}
-    parts = [deploy_policy_part(document, n, 3) for n in (1, 2, 3)]
-    # THEN joined in order they are the document, each holds a statement, and the longest
-    # is the shortest any cut into three consecutive runs gives
-    assert [s for p in parts for s in p["Statement"]] == statements
-    assert [[s["Sid"] for s in p["Statement"]] for p in parts] == [["S0"], ["S1", "S2", "S3"], ["S4", "S5", "S6"]]
+    def document(sizes):
+        return {"Version": "2012-10-17", "Statement": [
+            {"Sid": f"S{i}", "Effect": "Allow", "Action": "ec2:" + "X" * size, "Resource": "*"}
+            for i, size in enumerate(sizes)]}
+
+    # GIVEN two long statements and two short ones, the short ones last
+    four = document([500, 500, 100, 100])
+    parts = [deploy_policy_part(four, n, 2) for n in (1, 2)]
+    # THEN each part takes a long one and a short one (consecutive runs could do no better
+    # than 500 + 100 + 100), in the document's order within each part
+    assert [[s["Sid"] for s in p["Statement"]] for p in parts] == [["S0", "S2"], ["S1", "S3"]]
+    assert sorted(s["Sid"] for p in parts for s in p["Statement"]) == [s["Sid"] for s in four["Statement"]]
     assert all(p["Version"] == "2012-10-17" for p in parts)
-    assert max(len(compact(p)) for p in parts) < len(compact({"Statement": statements[:2]}))
+    assert max(len(compact(p)) for p in parts) < len(compact({"Statement": four["Statement"][1:]}))
+    # AND a statement longer than the rest together gets a part of its own
+    seven = document([900, 100, 100, 100, 800, 50, 50])
+    assert [[s["Sid"] for s in deploy_policy_part(seven, n, 3)["Statement"]] for n in (1, 2, 3)] == [
+        ["S0"], ["S4"], ["S1", "S2", "S3", "S5", "S6"]]
     # AND a document of fewer statements than parts is refused rather than left with an empty policy
     with pytest.raises(ValueError):
-        deploy_policy_part({"Statement": statements[:2]}, 1, 3)
+        deploy_policy_part({"Statement": seven["Statement"][:2]}, 1, 3)
 
 
 # The documents of small stacks ---------------------------------------------------------------
@@ -474,7 +514,7 @@ def test_an_environment_role_may_deploy_exactly_its_stacks_types(synth_one):
     # GIVEN a stack of a VPC and a GitHub environment's role (an OIDC provider, a role)
     out = synth_one(_vpc_and(lambda s: _github_role(s, environment="prod")))
     # THEN the role's derived policy reads both, writes EC2 in this region and IAM in this account
-    assert _policies(out) == {"test/deploy/stack-permissions": {"Version": "2012-10-17", "Statement": [
+    assert _policies(out) == {"test/deploy/stack-permissions": {"Version": "2012-10-17", "Statement": _by_sid([
         _reads("deploy-*", "token.actions.githubusercontent.com")[0],
         # (EC2: a VPC only tagged as the stack's, tags only at its create, changes only to the stack's)
         {"Sid": "CreateEC2TaggedAsThisStack1", "Effect": "Allow", "Action": "ec2:CreateVpc",
@@ -524,13 +564,13 @@ def test_an_environment_role_may_deploy_exactly_its_stacks_types(synth_one):
          "Resource": "${" + out.address("test/deploy/role") + ".arn}"},
         # nor its derived policies (nor another CI role's)
         {"Sid": "KeepCiPolicies", "Effect": "Deny", "Action": ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"],
-         "Resource": f"arn:{PARTITION}:iam::{ACCOUNT}:policy/eksguard-stack-*"}]}}
-    # AND the document is cut into four managed policies attached to the role, each with
+         "Resource": f"arn:{PARTITION}:iam::{ACCOUNT}:policy/eksguard-stack-*"}])}}
+    # AND the document is packed into four managed policies attached to the role, each with
     # a statement at least
     parts = [out.resource(f"test/deploy/stack-permissions-{n}") for n in (1, 2, 3, 4)]
     assert [(p["name_prefix"], len(json.loads(p["policy"])["Statement"])) for p in parts] == [
-        ("eksguard-stack-deploy-", 1), ("eksguard-stack-deploy-", 4), ("eksguard-stack-deploy-", 2),
-        ("eksguard-stack-deploy-", 4)]
+        ("eksguard-stack-deploy-", 1), ("eksguard-stack-deploy-", 4), ("eksguard-stack-deploy-", 3),
+        ("eksguard-stack-deploy-", 3)]
     assert [out.resource(f"test/deploy/stack-permissions-{n}-attachment") for n in (1, 2, 3, 4)] == [
         {"role": "${" + out.address("test/deploy/role") + ".name}",
          "policy_arn": "${" + out.address(f"test/deploy/stack-permissions-{n}") + ".arn}"} for n in (1, 2, 3, 4)]
@@ -802,8 +842,8 @@ def test_a_bounded_deploy_role_may_neither_lift_its_own_boundary_nor_widen_itsel
     boundary = "arn:aws:iam::111122223333:policy/ci-boundary"
     out = synth_one(_vpc_and(lambda s: _github_role(s, environment="prod", permissions_boundary_arn=boundary)))
     # THEN its derived policy denies removing or replacing the boundary on the role itself
-    statements = _policies(out)["test/deploy/stack-permissions"]["Statement"]
-    assert statements[-2] == {"Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
+    statements = {x["Sid"]: x for x in _policies(out)["test/deploy/stack-permissions"]["Statement"]}
+    assert statements["KeepOwnPermissions"] == {"Sid": "KeepOwnPermissions", "Effect": "Deny", "Action": [
         "iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
         "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
         "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"],

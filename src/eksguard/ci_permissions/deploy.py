@@ -307,6 +307,36 @@ def _cluster_resources(cluster_names: Collection[str], partition: str, account: 
             for r in (f"{eks}:cluster/{n}", *(f"{eks}:{c}/{n}/*" for c in children))]
 
 
+EVENT_RULE_WRITES = ("events:PutRule", "events:PutTargets")
+"""What sets what a rule matches and where it delivers: ``events:source`` and
+``events:detail-type`` on PutRule, ``events:TargetArn`` on PutTargets (EventBridge User
+Guide, "Using IAM policy conditions in Amazon EventBridge")."""
+
+
+def _event_rule_statements(actions: Collection[str], rules: list[str],
+                           event_rules: Mapping[str, Collection[str]]) -> list[dict[str, Any]]:
+    """The stack's rules may match only its events and deliver only to its targets: not the
+    region's API activity to another account's bus (the AWS review of this policy)."""
+    def one(values: Collection[str]) -> Any:
+        ordered = sorted(values)
+        return ordered if len(ordered) > 1 else ordered[0]
+
+    resource = rules if len(rules) > 1 else rules[0]
+    statements = []
+    if "events:PutRule" in actions and event_rules.get("source") and event_rules.get("detail-type"):
+        statements.append({"Sid": "MatchStackEventsOnly", "Effect": "Allow", "Action": "events:PutRule",
+                           "Resource": resource, "Condition": {"ForAllValues:StringEquals": {
+                               "events:source": one(event_rules["source"]),
+                               "events:detail-type": one(event_rules["detail-type"])},
+                               "Null": {"events:source": "false"}}})
+    if "events:PutTargets" in actions and event_rules.get("target"):
+        statements.append({"Sid": "DeliverToStackTargetsOnly", "Effect": "Allow", "Action": "events:PutTargets",
+                           "Resource": resource, "Condition": {
+                               "ForAllValues:ArnEquals": {"events:TargetArn": one(event_rules["target"])},
+                               "Null": {"events:TargetArn": "false"}}})
+    return statements
+
+
 CLUSTER_CONFIG = "eks:UpdateClusterConfig"
 """Takes ``eks:endpointPublicAccess`` and ``eks:endpointPrivateAccess`` on the cluster
 (Service Authorization Reference, Amazon EKS): present when the request sets them."""
@@ -345,6 +375,46 @@ def _access_statements(actions: Collection[str], cluster_names: Collection[str],
     return statements
 
 
+READS_BY_ARN: Mapping[str, tuple[str, ...]] = {
+    "kms": ("kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"),
+    "logs": ("logs:ListTagsForResource", "logs:ListTagsLogGroup"),
+    "sqs": ("sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ListQueueTags"),
+    "events": ("events:DescribeRule", "events:ListTagsForResource", "events:ListTargetsByRule"),
+}
+"""Reads a refresh calls that take one key, log group, queue or rule (Service Authorization
+Reference: KMS ``key``, CloudWatch Logs ``log-group``, SQS ``queue``, EventBridge ``rule``):
+named by ARN when the stack's are known. ``logs:DescribeLogGroups`` lists, and stays
+regional."""
+
+
+def read_key_arns(key_arns: Collection[str] | None, cluster_key_arns: Collection[str] | None) -> list[str] | None:
+    """The keys a refresh reads: the stack's and the ones its clusters encrypt with (EKS's
+    DescribeKey of an external key); None when a cluster's key is known only at apply."""
+    if not key_arns:
+        return None
+    if cluster_key_arns is None:
+        return None
+    return sorted({*key_arns, *cluster_key_arns})
+
+
+def _read_arns(partition: str, account: str, region: str, key_arns: Collection[str] | None,
+               log_group_names: Collection[str] | None, queue_names: Collection[str] | None,
+               event_rule_names: Collection[str] | None) -> dict[str, list[str]]:
+    """Per service of ``READS_BY_ARN``, the ARNs of the stack's own (services whose names are
+    not all known are left out: their reads stay regional)."""
+    arns: dict[str, list[str]] = {}
+    if key_arns:
+        arns["kms"] = sorted(key_arns)
+    if log_group_names:
+        logs = f"arn:{partition}:logs:{region}:{account}:log-group:"
+        arns["logs"] = [r for n in sorted(log_group_names) for r in (f"{logs}{n}", f"{logs}{n}:*")]
+    if queue_names:
+        arns["sqs"] = [f"arn:{partition}:sqs:{region}:{account}:{n}" for n in sorted(queue_names)]
+    if event_rule_names:
+        arns["events"] = [f"arn:{partition}:events:{region}:{account}:rule/{n}" for n in sorted(event_rule_names)]
+    return arns
+
+
 GLOBAL_SERVICES = ("iam", "sts")
 """Services whose requests name no region of the stack (IAM's and STS's global endpoint
 sign for us-east-1): their reads are scoped by resource, not by ``aws:RequestedRegion``."""
@@ -353,26 +423,40 @@ sign for us-east-1): their reads are scoped by resource, not by ``aws:RequestedR
 def plan_policy_document(*, resource_types: Collection[str], data_types: Collection[str] = (),
                          region: str | None = None, partition: str = "aws", account: str = "*",
                          iam_names: Mapping[str, Collection[str]] | None = None,
-                         cluster_names: Collection[str] | None = None) -> dict[str, Any]:
+                         cluster_names: Collection[str] | None = None,
+                         key_arns: Collection[str] | None = None, log_group_names: Collection[str] | None = None,
+                         queue_names: Collection[str] | None = None,
+                         event_rule_names: Collection[str] | None = None) -> dict[str, Any]:
     """What a plan of these types reads, and nothing else. Regional reads take Resource "*"
     (most Describe and List actions allow no narrower resource); with ``region`` they are
     limited to the stack's region by ``aws:RequestedRegion``. With ``iam_names`` (as for
     ``deploy_policy_document``) IAM reads are limited to the stack's own roles, policies,
     instance profiles and OIDC providers: every IAM read a refresh calls takes one. With
     ``cluster_names``, EKS reads are limited to those clusters and what lies under them
-    (``DescribeAddonVersions``, which takes no resource, stays regional)."""
+    (``DescribeAddonVersions``, which takes no resource, stays regional). With ``key_arns``,
+    ``log_group_names``, ``queue_names`` and ``event_rule_names`` (as for
+    ``deploy_policy_document``), the reads that take a key, log group, queue or rule
+    (``READS_BY_ARN``) name those only (``ReadStackResourcesByArn``): not another team's key
+    policy or queue attributes."""
     actions = read_actions(resource_types, data_types)
     if region is None:
         return {"Version": POLICY_VERSION, "Statement": [
             {"Sid": "ReadStackResources", "Effect": "Allow", "Action": actions, "Resource": "*"}]}
     clusters = ([a for a in actions if a.startswith("eks:") and a not in UNSCOPED_EKS_READS]
                 if cluster_names else [])
-    regional = [a for a in actions if a.split(":")[0] not in GLOBAL_SERVICES and a not in clusters]
+    arns = _read_arns(partition, account, region, key_arns, log_group_names, queue_names, event_rule_names)
+    by_arn = [a for a in actions if a.split(":")[0] in arns and a in READS_BY_ARN[a.split(":")[0]]]
+    regional = [a for a in actions if a.split(":")[0] not in GLOBAL_SERVICES and a not in clusters
+                and a not in by_arn]
     iam = [a for a in actions if a.split(":")[0] == "iam"]
     statements: list[dict[str, Any]] = []
     if regional:
         statements.append({"Sid": "ReadStackResources", "Effect": "Allow", "Action": regional, "Resource": "*",
                            "Condition": {"StringEquals": {"aws:RequestedRegion": region}}})
+    if by_arn:
+        resources = sorted({r for service in {a.split(":")[0] for a in by_arn} for r in arns[service]})
+        statements.append({"Sid": "ReadStackResourcesByArn", "Effect": "Allow", "Action": sorted(by_arn),
+                           "Resource": resources if len(resources) > 1 else resources[0]})
     if clusters:
         statements.append({"Sid": "ReadStackClusters", "Effect": "Allow", "Action": clusters,
                            "Resource": _cluster_resources(cluster_names or (), partition, account, region,
@@ -401,6 +485,7 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                            vpc_arns: Collection[str] = (), key_tag_keys: Collection[str] | None = None,
                            grant_key_arns: Collection[str] | None = None,
                            private_endpoints: bool = False, endpoint_services: Collection[str] | None = None,
+                           event_rules: Mapping[str, Collection[str]] | None = None,
                            access_entry_principals: Collection[str] | None = None,
                            access_policy_principals: Mapping[str, Collection[str]] | None = None) -> dict[str, Any]:
     """What plan, apply and destroy of these types call: the reads, the writes (scoped to
@@ -447,7 +532,10 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
     (every cluster's API endpoint private), a cluster's configuration may change only with
     the endpoint kept private (``eks:endpointPublicAccess``, ``eks:endpointPrivateAccess``);
     with ``endpoint_services`` (the stack's VPC endpoints' service names), VPC endpoints
-    only to those services (``ec2:VpceServiceName``)."""
+    only to those services (``ec2:VpceServiceName``); with ``event_rules`` (``source``,
+    ``detail-type`` and ``target`` -> what the stack's EventBridge rules match and deliver
+    to), rules only with those and targets only those (``events:source``,
+    ``events:detail-type``, ``events:TargetArn``)."""
     rows = [RESOURCE_PERMISSIONS[t] for t in sorted(resource_types) if t in RESOURCE_PERMISSIONS]
     reads = set(read_actions(resource_types, data_types))
     writes = sorted({a for row in rows for a in row.write} - reads)
@@ -456,7 +544,8 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
         writes = [a for a in writes if not a.startswith("iam:")]
     statements: list[dict[str, Any]] = [*plan_policy_document(
         resource_types=resource_types, data_types=data_types, region=region, partition=partition, account=account,
-        iam_names=iam_names, cluster_names=cluster_names)["Statement"]]
+        iam_names=iam_names, cluster_names=cluster_names, key_arns=read_key_arns(key_arns, grant_key_arns),
+        log_group_names=log_group_names, queue_names=queue_names, event_rule_names=event_rule_names)["Statement"]]
     scoped = {service: [a for a in writes if a.split(":")[0] == service] for service in _SCOPED_SERVICES}
     unscoped = [a for a in writes if a.split(":")[0] not in _SCOPED_SERVICES and a not in _OWN_STATEMENT]
     # Route 53 is global: its requests name us-east-1 whatever the stack's region (IAM User
@@ -539,6 +628,10 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
                 resources = [f"arn:{partition}:sqs:{region}:{account}:{n}" for n in sorted(queue_names)]
             if service == "events" and event_rule_names:
                 resources = [f"arn:{partition}:events:{region}:{account}:rule/{n}" for n in sorted(event_rule_names)]
+                if event_rules is not None:
+                    # what the rules match and whom they deliver to: the stack's own only
+                    statements.extend(_event_rule_statements(actions, resources, event_rules))
+                    actions = [a for a in actions if a not in EVENT_RULE_WRITES]
             if service == "logs" and log_group_names:
                 logs = f"arn:{partition}:logs:{region}:{account}:log-group:"
                 resources = [r for n in sorted(log_group_names) for r in (f"{logs}{n}", f"{logs}{n}:*")]
@@ -753,32 +846,30 @@ def _iam_resources(iam_names: Mapping[str, Collection[str]], partition: str, acc
 
 
 def deploy_policy_part(document: Mapping[str, Any], part: int, parts: int = DEPLOY_POLICY_PARTS) -> dict[str, Any]:
-    """Part ``part`` (from 1) of ``document`` cut into ``parts`` documents of consecutive
-    statements, each with one at least, so that the longest is as short as can be: the
-    parts joined in order are ``document``. Allows and denies may fall in different parts;
-    IAM evaluates the policies of a role together (IAM User Guide, "Policy evaluation
-    logic")."""
+    """Part ``part`` (from 1) of ``document`` cut into ``parts`` documents, each with one
+    statement at least, the statements packed so that the longest part is short (the
+    largest statement first into the part shortest so far; in each part the document's
+    order): together the parts hold every statement once. Allows and denies may fall in
+    different parts; IAM evaluates the policies of a role together (IAM User Guide,
+    "Policy evaluation logic"), so their order and grouping do not matter."""
     statements = list(document["Statement"])
-    cuts = _balanced_cuts([len(compact(s)) for s in statements], parts)
-    bounds = [0, *cuts, len(statements)]
-    return {"Version": document.get("Version", POLICY_VERSION), "Statement": statements[bounds[part - 1]:bounds[part]]}
+    bins = _packed_parts([len(compact(s)) for s in statements], parts)
+    return {"Version": document.get("Version", POLICY_VERSION),
+            "Statement": [statements[i] for i in bins[part - 1]]}
 
 
-def _balanced_cuts(sizes: list[int], parts: int) -> list[int]:
-    """The cut indices splitting ``sizes`` into ``parts`` non-empty runs whose largest sum is
-    smallest (exhaustive: a few statements, a few parts)."""
-    from itertools import combinations
-
+def _packed_parts(sizes: list[int], parts: int) -> list[list[int]]:
+    """The statement indices of each of ``parts`` parts: longest-first, each into the part
+    with the smallest total so far (ties: the lower part), indices in order within a part."""
     if len(sizes) < parts:
         raise ValueError(f"{len(sizes)} statements cannot fill {parts} policies")
-    best: tuple[int, ...] = ()
-    best_max = None
-    for cuts in combinations(range(1, len(sizes)), parts - 1):
-        bounds = [0, *cuts, len(sizes)]
-        largest = max(sum(sizes[a:b]) for a, b in zip(bounds, bounds[1:]))
-        if best_max is None or largest < best_max:
-            best, best_max = cuts, largest
-    return list(best)
+    bins: list[list[int]] = [[] for _ in range(parts)]
+    totals = [0] * parts
+    for index in sorted(range(len(sizes)), key=lambda i: (-sizes[i], i)):
+        target = min(range(parts), key=lambda b: (totals[b], b))
+        bins[target].append(index)
+        totals[target] += sizes[index]
+    return [sorted(b) for b in bins]
 
 
 def compact(document: Mapping[str, Any]) -> str:

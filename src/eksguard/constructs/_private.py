@@ -185,6 +185,9 @@ class StackTypes:
         self.cluster_key_arns: set[str] | None = set()
         """The KMS keys the stack's clusters encrypt secrets with (the stack's own, by
         reference, or literal ARNs); None when one is known only at apply."""
+        self.event_rules: dict[str, set[str]] | None = {"source": set(), "detail-type": set(), "target": set()}
+        """What the stack's EventBridge rules match (``source``, ``detail-type``) and deliver to
+        (``target`` ARNs); None when one of them is known only at apply."""
         self.private_endpoints = True
         """Every EKS cluster of the stack keeps its API endpoint private (literally)."""
         self.endpoint_services: set[str] | None = set()
@@ -238,6 +241,15 @@ class StackTypes:
                     self.key_tag_keys = _tag_keys(self.key_tag_keys, node.tags_input)
                 elif rtype == "aws_vpc":
                     self.vpc_arns.add(f"${{aws_vpc.{node.friendly_unique_id}.arn}}")
+                elif rtype == "aws_cloudwatch_event_rule" and self.event_rules is not None:
+                    self.event_rules = _event_pattern(self.event_rules, node.event_pattern_input)
+                elif rtype == "aws_cloudwatch_event_target" and self.event_rules is not None:
+                    target = resolve_reference(stack, node.arn_input) if isinstance(node.arn_input, str) else None
+                    own = isinstance(target, str) and re.fullmatch(r"\$\{aws_[a-z0-9_]+\.[^.}]+\.arn\}", target)
+                    if own or _literal_arn(target):
+                        self.event_rules["target"].add(target)
+                    else:
+                        self.event_rules = None
                 elif rtype == "aws_vpc_endpoint" and self.endpoint_services is not None:
                     service = node.service_name_input
                     service = resolve_reference(stack, service) if isinstance(service, str) else None
@@ -377,6 +389,20 @@ AUTO_MODE_NODE_ROLE = re.compile(r'"node_role_arn":\s*"([^"]+)"')
 CREATOR_ADMIN = re.compile(r'"bootstrap_cluster_creator_admin_permissions":\s*(?!\s|false)')
 ROLE_ARN_REFERENCE = re.compile(r"^\$\{aws_iam_role\.([^.}]+)\.arn\}$")
 ENTRY_PRINCIPAL_REFERENCE = re.compile(r"^\$\{aws_eks_access_entry\.([^.}]+)\.principal_arn\}$")
+
+
+def _event_pattern(found: dict[str, set[str]], pattern: Any) -> dict[str, set[str]] | None:
+    """``found`` with a rule's literal ``source`` and ``detail-type`` (None: known only at apply)."""
+    try:
+        parsed = json.loads(pattern) if isinstance(pattern, str) and not is_token(pattern) else None
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict) or not all(
+            isinstance(parsed.get(k), list) and all(isinstance(v, str) for v in parsed[k])
+            for k in ("source", "detail-type")):
+        return None
+    return {**found, "source": found["source"] | set(parsed["source"]),
+            "detail-type": found["detail-type"] | set(parsed["detail-type"])}
 
 
 def _blocks(value: Any) -> list[dict[str, Any]]:

@@ -45,6 +45,7 @@ from eksguard.ci_permissions.deploy import (
     deploy_policy_document,
     deploy_policy_part,
     plan_policy_document,
+    read_key_arns,
 )
 from eksguard.constructs.oidc_provider import ALLOWED_THUMBPRINT, STS_AUDIENCE
 
@@ -391,7 +392,9 @@ def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermiss
     if permissions is StackPermissions.PLAN:
         document = stack_policy(scope, lambda types: plan_policy_document(
             resource_types=types.resource_types, data_types=types.data_types, region=region, partition=p,
-            account=account, iam_names=types.iam_names, cluster_names=types.cluster_names))
+            account=account, iam_names=types.iam_names, cluster_names=types.cluster_names,
+            key_arns=read_key_arns(types.key_arns, types.cluster_key_arns), log_group_names=types.log_group_names,
+            queue_names=types.named["aws_sqs_queue"], event_rule_names=types.named["aws_cloudwatch_event_rule"]))
         return [aws.iam_role_policy.IamRolePolicy(scope, "stack-permissions", name=PLAN_POLICY_NAME, role=role.id,
                                                   policy=document)]
     own_arn, stack = role.arn, TerraformStack.of(scope)
@@ -409,7 +412,8 @@ def put_stack_permissions(scope: Construct, role: Any, permissions: StackPermiss
             attached_policy_arns=types.attached_policy_arns,
             queue_names=types.named["aws_sqs_queue"], event_rule_names=types.named["aws_cloudwatch_event_rule"],
             key_arns=types.key_arns, key_tag_keys=types.key_tag_keys, grant_key_arns=types.cluster_key_arns,
-            private_endpoints=types.private_endpoints, endpoint_services=types.endpoint_services, vpc_arns=types.vpc_arns,
+            private_endpoints=types.private_endpoints, endpoint_services=types.endpoint_services,
+            event_rules=types.event_rules, vpc_arns=types.vpc_arns,
             access_entry_principals=types.access_entry_principals,
             access_policy_principals=types.access_policy_principals, iam_writes=permissions is StackPermissions.DEPLOY,
             role_boundaries=types.role_boundaries if roles_boundary_arn is not None else None,
