@@ -113,7 +113,7 @@ def _deploy(role_arn: str) -> dict[str, Any]:
     own IAM, reads and writes, attaching only the two policies the stack attaches; no trust
     change; and not widen the role itself nor another CI role."""
     account = role_arn.split(":")[4]
-    return {"Version": "2012-10-17", "Statement": [
+    return {"Version": "2012-10-17", "Statement": sorted([
         {"Sid": "StackIAM", "Effect": "Allow", "Action": STACK_IAM_ACTIONS,
          "Resource": [f"arn:aws:iam::{account}:{name}" for name in STACK_IAM],
          "Condition": {"ArnLikeIfExists": {"iam:PolicyARN": [
@@ -132,12 +132,12 @@ def _deploy(role_arn: str) -> dict[str, Any]:
             "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
             "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"], "Resource": CI_ROLES},
         {"Sid": "KeepCiPolicies", "Effect": "Deny", "Action": ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"],
-         "Resource": f"arn:aws:iam::{account}:policy/eksguard-stack-*"}]}
+         "Resource": f"arn:aws:iam::{account}:policy/eksguard-stack-*"}], key=lambda s: s["Sid"])}
 
 
 def _derived_deploy(iam: Any, role: Any) -> tuple[list[str], dict[str, Any]]:
     """The role's attached managed policies other than its derived deploy ones, and the
-    derived ones' documents joined in part order (test_deploy_permissions cuts them so)."""
+    derived ones' statements joined, in Sid order."""
     others, parts = [], []
     for arn in sorted(role.attached_policy_arns):
         policy = read_managed_policy(iam, arn)
@@ -148,7 +148,9 @@ def _derived_deploy(iam: Any, role: Any) -> tuple[list[str], dict[str, Any]]:
             others.append(arn)
     assert [d for d, _ in sorted(parts)] == [
         f"eksguard: what this stack's CI role may do to it, part {n} of 4" for n in (1, 2, 3, 4)], parts
-    return others, {"Version": "2012-10-17", "Statement": [s for _, d in sorted(parts) for s in d["Statement"]]}
+    # (the parts are packed, not cut in order: compared in Sid order, as _deploy returns them)
+    return others, {"Version": "2012-10-17", "Statement": sorted(
+        (s for _, d in sorted(parts) for s in d["Statement"]), key=lambda s: s["Sid"])}
 
 
 def _trust(provider_arn: str, host: str, audience: str, sub: str | list[str]) -> dict[str, Any]:
