@@ -373,6 +373,11 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
         "Sid": "KeepEC2StackTags", "Effect": "Deny", "Action": ["ec2:CreateTags", "ec2:DeleteTags"], "Resource": "*",
         "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": "eksguard:stack"},
                       "Null": {"ec2:CreateAction": "true"}, "ArnNotEqualsIfExists": {"ec2:Vpc": vpc}}}
+    # (nor, in the VPC, the tag of what already carries it: the stack's subnets stay its own)
+    assert statements["KeepTaggedEC2StackTags"] == {
+        "Sid": "KeepTaggedEC2StackTags", "Effect": "Deny", "Action": ["ec2:CreateTags", "ec2:DeleteTags"],
+        "Resource": "*", "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": "eksguard:stack"},
+                                       "Null": {"ec2:CreateAction": "true", "aws:ResourceTag/eksguard:stack": "false"}}}
     assert "WriteStackResourcesInThisRegion" not in statements or not [
         a for a in statements["WriteStackResourcesInThisRegion"]["Action"] if a.startswith("ec2:")]
     # AND every EC2 resource and KMS key it makes or adopts carries the tag

@@ -131,14 +131,14 @@ def ec2_statements(*, writes: Collection[str], resource_types: Collection[str], 
         statements.append({"Sid": "ChangeThisStacksEC2", "Effect": "Allow", "Action": changes, "Resource": "*",
                            "Condition": own})
     if loose:
-        condition: dict[str, Any] = {"StringEqualsIfExists": {f"aws:ResourceTag/{STACK_TAG_KEY}": stack_tag},
-                                     "StringEquals": {"aws:RequestedRegion": region}}
+        not_others: dict[str, Any] = {"StringEqualsIfExists": {f"aws:ResourceTag/{STACK_TAG_KEY}": stack_tag},
+                                      "StringEquals": {"aws:RequestedRegion": region}}
         if vpc_arns:
-            # route tables and subnets take ec2:Vpc (addresses do not): in the stack's VPCs only
-            condition["ArnEqualsIfExists"] = {"ec2:Vpc": sorted(vpc_arns) if len(vpc_arns) > 1
-                                              else next(iter(vpc_arns))}
+            # route tables and subnets take ec2:Vpc: in the stack's VPCs only
+            not_others["ArnEqualsIfExists"] = {"ec2:Vpc": sorted(vpc_arns) if len(vpc_arns) > 1
+                                               else next(iter(vpc_arns))}
         statements.append({"Sid": "ChangeEC2NotOtherStacks", "Effect": "Allow", "Action": loose, "Resource": "*",
-                           "Condition": condition})
+                           "Condition": not_others})
     vpcs: Any = sorted(vpc_arns)
     vpcs = vpcs if len(vpcs) != 1 else vpcs[0]
     adopts = "aws_default_security_group" in resource_types and bool(vpc_arns)
@@ -153,6 +153,8 @@ def ec2_statements(*, writes: Collection[str], resource_types: Collection[str], 
     if launches_from_templates:
         statements.extend(launch_from_stack_templates(partition, account, region, stack_tag, vpcs or None))
     statements.append(keep_ec2_stack_tags(vpcs if adopts else None))
+    if adopts:
+        statements.append(keep_tagged_ec2_stack_tags())
     if "ec2:DeleteTags" in writes:
         statements.append(keep_ec2_tags())
     return statements
@@ -171,15 +173,26 @@ def keep_ec2_stack_tags(stack_vpcs: Any = None) -> dict[str, Any]:
     as part of its create (``ec2:CreateAction`` is set only then): otherwise one
     ``CreateTags`` would make any resource of the region the stack's. With ``stack_vpcs``
     (the stack adopts its VPCs' default security groups, which AWS makes untagged), not on
-    what lies in those VPCs (``ec2:Vpc``; a resource that does not take it stays denied):
-    the only such resource the role may tag is a security group of the stack's VPC
-    (``EmptyStackVpcsDefaultSecurityGroups``), whose rules it may already change."""
+    what lies in those VPCs and is untagged (``ec2:Vpc``; a resource that does not take it
+    stays denied; ``KeepTaggedEC2StackTags`` covers the tagged): the only such resource the
+    role may tag is the VPC's default security group (``EmptyStackVpcsDefaultSecurityGroups``)."""
     condition: dict[str, Any] = {"ForAnyValue:StringEquals": {"aws:TagKeys": STACK_TAG_KEY},
                                  "Null": {"ec2:CreateAction": "true"}}
     if stack_vpcs:
         condition["ArnNotEqualsIfExists"] = {"ec2:Vpc": stack_vpcs}
     return {"Sid": "KeepEC2StackTags", "Effect": "Deny", "Action": ["ec2:CreateTags", "ec2:DeleteTags"],
             "Resource": "*", "Condition": condition}
+
+
+def keep_tagged_ec2_stack_tags() -> dict[str, Any]:
+    """Deny changing the ``eksguard:stack`` tag of what already carries one but at create:
+    ``KeepEC2StackTags`` leaves the stack's VPCs open for adopting the default security
+    group, and this keeps the stack's own subnets and groups there from being handed to
+    another stack by re-tagging."""
+    return {"Sid": "KeepTaggedEC2StackTags", "Effect": "Deny", "Action": ["ec2:CreateTags", "ec2:DeleteTags"],
+            "Resource": "*", "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": STACK_TAG_KEY},
+                                           "Null": {"ec2:CreateAction": "true",
+                                                    f"aws:ResourceTag/{STACK_TAG_KEY}": "false"}}}
 
 
 def keep_ec2_tags() -> dict[str, Any]:
