@@ -288,7 +288,9 @@ def test_every_reference_variant_is_covered_and_its_roles_fit_the_inline_limit(t
             "Sid": "MatchStackEventsOnly", "Effect": "Allow", "Action": "events:PutRule", "Resource": rule_arns,
             "Condition": {"ForAllValues:StringEquals": {"events:source": ["aws.ec2", "aws.health"], "events:detail-type": [
                 "AWS Health Event", "EC2 Instance Rebalance Recommendation", "EC2 Instance State-change Notification",
-                "EC2 Spot Instance Interruption Warning"]}, "Null": {"events:source": "false"}}}
+                "EC2 Spot Instance Interruption Warning"]},
+                # (a pattern of a source alone, every EC2 event of the region, is refused: both keys must be there)
+                "Null": {"events:source": "false", "events:detail-type": "false"}}}
         assert statements["DeliverToStackTargetsOnly"] == {
             "Sid": "DeliverToStackTargetsOnly", "Effect": "Allow", "Action": "events:PutTargets", "Resource": rule_arns,
             "Condition": {"ForAllValues:ArnEquals": {"events:TargetArn": queue}, "Null": {"events:TargetArn": "false"}}}

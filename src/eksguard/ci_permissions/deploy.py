@@ -328,7 +328,8 @@ def _event_rule_statements(actions: Collection[str], rules: list[str],
                            "Resource": resource, "Condition": {"ForAllValues:StringEquals": {
                                "events:source": one(event_rules["source"]),
                                "events:detail-type": one(event_rules["detail-type"])},
-                               "Null": {"events:source": "false"}}})
+                               # (a ForAllValues test passes on an absent key: both must be there)
+                               "Null": {"events:source": "false", "events:detail-type": "false"}}})
     if "events:PutTargets" in actions and event_rules.get("target"):
         statements.append({"Sid": "DeliverToStackTargetsOnly", "Effect": "Allow", "Action": "events:PutTargets",
                            "Resource": resource, "Condition": {
