@@ -711,8 +711,10 @@ def test_a_resource_added_after_the_role_is_covered_too(synth_one):
     assert {"ec2:DescribeNatGateways", "ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones"} <= set(
         statements["ReadStackResources"]["Action"])
     # AND the only role it passes is the flow logs' own, to the flow-logs service
+    # (and not another stack's role of the same name prefix: one tagged as another stack's)
     assert statements["PassStackRolesToTheirServices"]["Condition"] == {
-        "StringEquals": {"iam:PassedToService": "vpc-flow-logs.amazonaws.com"}}
+        "StringEquals": {"iam:PassedToService": "vpc-flow-logs.amazonaws.com"},
+        "StringEqualsIfExists": {"aws:ResourceTag/eksguard:stack": f"{REGION}/test"}}
 
 
 def test_pass_role_names_only_the_services_the_stacks_roles_trust():

@@ -643,7 +643,7 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
             statements.append(_bounded_stack_roles(stack_iam, bounded, iam_names or {"role": ("*",)},
                                                    role_boundaries or (), partition, account))
     if any(row.passes_role for row in rows) and passed_roles and iam_names is not None:
-        statements.extend(_pass_roles_to_their_services(passed_roles, partition, account))
+        statements.extend(_pass_roles_to_their_services(passed_roles, partition, account, stack_tag))
     elif any(row.passes_role for row in rows) and passed_to:
         roles = (_iam_resources({"role": passed_role_names}, partition, account)
                  if iam_names is not None and passed_role_names else [f"arn:{partition}:iam::{account}:role/*"])
@@ -762,22 +762,32 @@ def leave_other_stacks_iam(stack_tag: str) -> dict[str, Any]:
 
 
 def _pass_roles_to_their_services(passed_roles: Mapping[str, Collection[str]], partition: str,
-                                  account: str) -> list[dict[str, Any]]:
+                                  account: str, stack_tag: str | None = None) -> list[dict[str, Any]]:
     """``iam:PassRole`` of each role to the services the stack hands it to, and to no other:
     not a node role to EKS Pod Identity, nor the flow logs' role to EKS (the AWS reviews of
     the policy: a role passable to EC2 runs an instance with its credentials). One statement
-    per set of services, their roles together."""
+    per set of services, their roles together. With ``stack_tag``, the stack's own roles
+    (named by prefix, which another eksguard stack of the same construct ids shares) only
+    when not tagged as another stack's (``StringEqualsIfExists`` on ``aws:ResourceTag``: a
+    role made in this run may not show its tag yet): not another stack's node role into an
+    instance of this one (the AWS review of this policy). A role of elsewhere (``*``) keeps
+    no tag condition."""
     groups: dict[tuple[str, ...], set[str]] = {}
     for role, services in passed_roles.items():
-        groups.setdefault(tuple(sorted(services)), set()).add(role)
+        key = tuple(sorted(services)) + (("*",) if role == "*" else ())
+        groups.setdefault(key, set()).add(role)
     statements = []
-    for number, services in enumerate(sorted(groups), start=1):
-        roles = _iam_resources({"role": groups[services]}, partition, account)
+    for number, key in enumerate(sorted(groups), start=1):
+        foreign = key[-1] == "*"
+        services = key[:-1] if foreign else key
+        roles = _iam_resources({"role": groups[key]}, partition, account)
+        condition: dict[str, Any] = {"StringEquals": {"iam:PassedToService": list(services) if len(services) > 1
+                                                      else services[0]}}
+        if stack_tag is not None and not foreign:
+            condition["StringEqualsIfExists"] = {f"aws:ResourceTag/{STACK_TAG_KEY}": stack_tag}
         statements.append({"Sid": "PassStackRolesToTheirServices" + (str(number) if len(groups) > 1 else ""),
                            "Effect": "Allow", "Action": "iam:PassRole",
-                           "Resource": roles if len(roles) > 1 else roles[0],
-                           "Condition": {"StringEquals": {"iam:PassedToService": list(services) if len(services) > 1
-                                                          else services[0]}}})
+                           "Resource": roles if len(roles) > 1 else roles[0], "Condition": condition})
     return statements
 
 
