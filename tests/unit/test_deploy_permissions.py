@@ -930,6 +930,12 @@ def test_private_dns_of_endpoints_is_not_region_conditioned():
         "Sid": "PrivateDnsOfEndpoints", "Effect": "Allow", "Action": "route53:AssociateVPCWithHostedZone",
         "Resource": "arn:aws:route53:::hostedzone/*"}
     assert "route53:AssociateVPCWithHostedZone" not in statements["WriteStackResourcesInThisRegion"]["Action"]
+    # AND with the stack's VPCs known, only they may be associated where the request names them
+    with_vpc = {s["Sid"]: s for s in deploy_policy_document(
+        resource_types={"aws_vpc", "aws_vpc_endpoint"}, partition="aws", account="111122223333",
+        region="eu-west-1", passed_to=(), vpc_arns={"${aws_vpc.main.arn}"})["Statement"]}
+    assert with_vpc["PrivateDnsOfEndpoints"]["Condition"] == {
+        "ForAllValues:StringLike": {"route53:VPCs": "*${aws_vpc.main.id}*"}}
 
 
 def test_deploy_except_iam_writes_no_iam_but_still_passes_and_reads_the_stacks_roles():

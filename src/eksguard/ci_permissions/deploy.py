@@ -566,8 +566,18 @@ def deploy_policy_document(*, resource_types: Collection[str], data_types: Colle
         statements.append({"Sid": "WriteStackResourcesInThisRegion", "Effect": "Allow", "Action": unscoped,
                            "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": region}}})
     if route53:
-        statements.append({"Sid": "PrivateDnsOfEndpoints", "Effect": "Allow", "Action": route53 if len(route53) > 1
-                           else route53[0], "Resource": f"arn:{partition}:route53:::hostedzone/*"})
+        private_dns: dict[str, Any] = {"Sid": "PrivateDnsOfEndpoints", "Effect": "Allow",
+                                       "Action": route53 if len(route53) > 1 else route53[0],
+                                       "Resource": f"arn:{partition}:route53:::hostedzone/*"}
+        vpc_ids = sorted(a[:-len(".arn}")] + ".id}" for a in vpc_arns if a.startswith("${") and a.endswith(".arn}"))
+        if vpc_ids and len(vpc_ids) == len(vpc_arns):
+            # Only the stack's VPCs may be associated (route53:VPCs, the VPCs in the request:
+            # Route 53 Developer Guide, "VPC permissions"), matched by their ids within the
+            # key's value, whatever its exact form; absent, as it may be in the call EC2
+            # makes for an endpoint's private DNS, it passes (ForAllValues).
+            private_dns["Condition"] = {"ForAllValues:StringLike": {
+                "route53:VPCs": [f"*{v}*" for v in vpc_ids] if len(vpc_ids) > 1 else f"*{vpc_ids[0]}*"}}
+        statements.append(private_dns)
     if keys:
         arns = sorted(key_arns or ())
         statements.append({"Sid": "ChangeStackKeysOnly", "Effect": "Allow", "Action": keys,
