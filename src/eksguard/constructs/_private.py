@@ -264,7 +264,8 @@ class StackTypes:
                     # EKS makes access entries of its own at CreateCluster and UpdateClusterConfig
                     # (eks:CreateAccessEntry is a dependent action of both: Service Authorization
                     # Reference, Amazon EKS): Auto Mode's node role's, and the creator's when asked.
-                    body = json.dumps(resolve_reference(stack, node.to_terraform()))
+                    resolved = resolve_reference(stack, node.to_terraform())
+                    body = json.dumps(resolved)
                     for number, role in enumerate(AUTO_MODE_NODE_ROLE.findall(body)):
                         entries[f"{node.friendly_unique_id}/auto-mode-{number}"] = role
                         # its access entry is of type EC2: the role is passed to EC2 too
@@ -272,8 +273,8 @@ class StackTypes:
                             passed_ids.setdefault(role_id, set()).add("ec2.amazonaws.com")
                     if CREATOR_ADMIN.search(body):
                         entries[f"{node.friendly_unique_id}/creator"] = None  # whoever applies
-                    vpc_config = node.to_terraform().get("resource", {}).get("aws_eks_cluster", {})
-                    configs = [c for body_ in vpc_config.values() for c in _blocks(body_.get("vpc_config"))]
+                    clusters = resolved.get("resource", {}).get("aws_eks_cluster", {}) if isinstance(resolved, dict) else {}
+                    configs = [c for cluster in clusters.values() for c in _blocks(cluster.get("vpc_config"))]
                     if not configs or any(c.get("endpoint_public_access") is not False
                                           or c.get("endpoint_private_access") is not True for c in configs):
                         self.private_endpoints = False
@@ -325,7 +326,7 @@ IAM_NAMED_TYPES = {"aws_iam_role": "role", "aws_iam_policy": "policy",
 STACK_TAGGED_TYPES = frozenset({*IAM_NAMED_TYPES, *TAGGED_EC2_TYPES, "aws_default_security_group", "aws_kms_key"})
 """What carries the ``eksguard:stack`` tag in a stack with a derived deploy role (the VPC's
 default security group, which AWS makes untagged, gets it when the stack adopts it: the
-deploy role may tag a security group of the stack's VPC, ``ec2:Vpc``)."""
+deploy role may tag that group, by its id and ``ec2:Vpc``)."""
 TERRAFORM_GENERATED_NAME = "terraform-*"
 """A name neither given nor prefixed: the provider's ``id.UniqueId()``, "terraform-" and a
 timestamp (hashicorp/terraform-plugin-sdk helper/id)."""
